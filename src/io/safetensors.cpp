@@ -282,10 +282,12 @@ SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& nam
     }
   }
 
-  // Tensors must tile the data buffer exactly: no byte read twice, none left unexplained. Stable
-  // sorting keeps empty tensors that share an offset in name order.
-  std::stable_sort(entries.begin(), entries.end(),
-                   [](const TensorEntry& a, const TensorEntry& b) { return a.begin < b.begin; });
+  // Tensors must tile the data buffer exactly: no byte read twice, none left unexplained. Sorting
+  // by (begin, end) puts an empty tensor before a full one at the same offset, as the reference
+  // implementation does; stability keeps empty tensors that share an offset in name order.
+  std::stable_sort(entries.begin(), entries.end(), [](const TensorEntry& a, const TensorEntry& b) {
+    return std::pair(a.begin, a.end) < std::pair(b.begin, b.end);
+  });
   const uint64_t data_start = kLengthPrefixBytes + header_length;
   const uint64_t data_length = bytes.size() - data_start;
   uint64_t expected_begin = 0;

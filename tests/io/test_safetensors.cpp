@@ -82,6 +82,12 @@ TEST(Safetensors, RoundTripsScalarsEmptyTensorsAndNoTensors) {
   EXPECT_TRUE(none.tensors.empty());
 }
 
+TEST(Safetensors, AnEmptyTensorMayShareItsOffsetWithTheNextOne) {
+  // "z" sorts after "a" by name but its (empty) data comes first: [0,0] then [0,8].
+  const NamedTensors tensors = {{"z", zeros({0})}, {"a", ones({2})}};
+  expect_same_tensors(parse_safetensors(serialize_safetensors(tensors), "mem").tensors, tensors);
+}
+
 TEST(Safetensors, WritesNonContiguousTensorsContiguously) {
   const Tensor matrix = arange(0, 12, 1, DType::f32).reshape({3, 4});
   const Tensor transposed = matrix.transpose(0, 1);            // [4,3], strides [1,4]
