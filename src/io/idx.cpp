@@ -139,6 +139,8 @@ class GzipSource final : public ByteSource {
     int error_code = Z_OK;
     const char* message = gzerror(file_, &error_code);
     std::string reason = error_code == Z_ERRNO ? std::strerror(errno) : message;
+    // zlib prefixes its messages with the path, which ours already starts with.
+    if (reason.starts_with(path_ + ": ")) reason.erase(0, path_.size() + 2);
     throw IOError(path_ + ": cannot read (corrupt or cut-short gzip stream?) at uncompressed byte " +
                   std::to_string(offset) + ": " + reason);
   }

@@ -184,7 +184,9 @@ TEST(IdxErrors, TruncatedHeader) {
 }
 
 TEST(IdxErrors, BadMagicTypeOrDimensionCount) {
-  expect_corrupt(bytes_of({0x1F, 0x8B, 8, 1, 0, 0, 0, 0}), {"bad magic at byte 0", "0x1F 0x8B"});
+  expect_corrupt(bytes_of({0x50, 0x4B, 8, 1, 0, 0, 0, 0}), {"bad magic at byte 0", "0x50 0x4B"});
+  // On disk these two bytes start a gzip stream, so only the in-memory parser sees a bad magic.
+  expect_io_error([] { parse_idx(bytes_of({0x1F, 0x8B, 8, 1}), "gz.idx"); }, {"gz.idx", "0x1F 0x8B"});
   expect_corrupt(bytes_of({0, 0, 0x0A, 1, 0, 0, 0, 0}), {"unknown element type 0x0A at byte 2"});
   expect_corrupt(bytes_of({0, 0, 8, 0}), {"at byte 3", "expected 1 to 8", "found 0"});
   expect_corrupt(bytes_of({0, 0, 8, 9}), {"at byte 3", "found 9"});
