@@ -1,0 +1,127 @@
+// The differentiable operations. Each one states its forward (a kernel call) and its backward
+// (other ops) together in src/ops/. Binary ops broadcast with NumPy's rules; the gradient of a
+// broadcast operand is summed back to its shape (sum_to).
+#pragma once
+#include <optional>
+#include <vector>
+
+#include "nabla/tensor.h"
+
+namespace nabla {
+
+using Axes = std::vector<int64_t>;
+
+// ---- arithmetic ------------------------------------------------------------------------------
+Tensor add(const Tensor& a, const Tensor& b);
+Tensor sub(const Tensor& a, const Tensor& b);
+Tensor mul(const Tensor& a, const Tensor& b);
+Tensor div(const Tensor& a, const Tensor& b);
+Tensor neg(const Tensor& x);
+Tensor pow(const Tensor& base, const Tensor& exponent);
+Tensor pow(const Tensor& base, double exponent);
+Tensor maximum(const Tensor& a, const Tensor& b);
+Tensor minimum(const Tensor& a, const Tensor& b);
+
+Tensor operator+(const Tensor& a, const Tensor& b);
+Tensor operator-(const Tensor& a, const Tensor& b);
+Tensor operator*(const Tensor& a, const Tensor& b);
+Tensor operator/(const Tensor& a, const Tensor& b);
+Tensor operator-(const Tensor& x);
+Tensor operator+(const Tensor& a, double b);
+Tensor operator-(const Tensor& a, double b);
+Tensor operator*(const Tensor& a, double b);
+Tensor operator/(const Tensor& a, double b);
+Tensor operator+(double a, const Tensor& b);
+Tensor operator-(double a, const Tensor& b);
+Tensor operator*(double a, const Tensor& b);
+Tensor operator/(double a, const Tensor& b);
+
+// ---- elementwise maths -----------------------------------------------------------------------------
+Tensor exp(const Tensor& x);
+Tensor log(const Tensor& x);
+Tensor sqrt(const Tensor& x);
+Tensor abs(const Tensor& x);
+Tensor sin(const Tensor& x);
+Tensor cos(const Tensor& x);
+Tensor tanh(const Tensor& x);
+Tensor erf(const Tensor& x);
+Tensor sign(const Tensor& x);  // no gradient (zero almost everywhere)
+Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max);
+
+// ---- activations -----------------------------------------------------------------------------------
+Tensor sigmoid(const Tensor& x);
+Tensor relu(const Tensor& x);
+Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
+Tensor gelu(const Tensor& x);  // exact: x * Phi(x), as PyTorch's default
+Tensor softmax(const Tensor& x, int64_t axis = -1);
+Tensor log_softmax(const Tensor& x, int64_t axis = -1);
+
+// ---- comparisons and selection (comparisons give 0/1 in the operands' dtype, no gradient) ----------
+Tensor eq(const Tensor& a, const Tensor& b);
+Tensor ne(const Tensor& a, const Tensor& b);
+Tensor lt(const Tensor& a, const Tensor& b);
+Tensor le(const Tensor& a, const Tensor& b);
+Tensor gt(const Tensor& a, const Tensor& b);
+Tensor ge(const Tensor& a, const Tensor& b);
+// Picks a where condition is non-zero, b elsewhere.
+Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
+
+// ---- reductions (axes may be negative; an empty axis list means all axes) ----------------------------
+Tensor sum(const Tensor& x, const Axes& axes = {}, bool keepdim = false);
+Tensor mean(const Tensor& x, const Axes& axes = {}, bool keepdim = false);
+// Unbiased (correction 1) by default, as torch.var.
+Tensor var(const Tensor& x, const Axes& axes = {}, bool keepdim = false, int64_t correction = 1);
+Tensor logsumexp(const Tensor& x, const Axes& axes = {}, bool keepdim = false);
+// Over one axis, or over everything when axis is empty. Gradient flows to the maximal elements
+// (shared equally between ties).
+Tensor max(const Tensor& x, std::optional<int64_t> axis = std::nullopt, bool keepdim = false);
+Tensor min(const Tensor& x, std::optional<int64_t> axis = std::nullopt, bool keepdim = false);
+Tensor argmax(const Tensor& x, std::optional<int64_t> axis = std::nullopt, bool keepdim = false);
+Tensor argmin(const Tensor& x, std::optional<int64_t> axis = std::nullopt, bool keepdim = false);
+
+// ---- linear algebra --------------------------------------------------------------------------------
+// numpy.matmul: 1-D operands are promoted and the added axis removed; batch axes broadcast.
+Tensor matmul(const Tensor& a, const Tensor& b);
+
+// ---- shape --------------------------------------------------------------------------------------------
+Tensor reshape(const Tensor& x, const Shape& shape);
+Tensor transpose(const Tensor& x, int64_t a, int64_t b);
+Tensor permute(const Tensor& x, const Axes& axes);
+Tensor squeeze(const Tensor& x, std::optional<int64_t> axis = std::nullopt);
+Tensor unsqueeze(const Tensor& x, int64_t axis);
+Tensor flatten(const Tensor& x, int64_t start_axis = 0, int64_t end_axis = -1);
+Tensor broadcast_to(const Tensor& x, const Shape& shape);
+// Sums x down to `shape` (the reverse of broadcast_to): the gradient of a broadcast.
+Tensor sum_to(const Tensor& x, const Shape& shape);
+Tensor concat(const std::vector<Tensor>& tensors, int64_t axis = 0);
+Tensor stack(const std::vector<Tensor>& tensors, int64_t axis = 0);
+// Pieces of `size` along axis (the last may be shorter), as torch.split.
+std::vector<Tensor> split(const Tensor& x, int64_t size, int64_t axis = 0);
+// Pieces of the given sizes.
+std::vector<Tensor> split(const Tensor& x, const std::vector<int64_t>& sizes, int64_t axis = 0);
+// Pads with `value`: pads lists (before, after) pairs starting from the LAST axis, as torch.nn.functional.pad.
+Tensor pad(const Tensor& x, const std::vector<int64_t>& pads, double value = 0);
+
+// ---- indexing -------------------------------------------------------------------------------------------
+Tensor select(const Tensor& x, int64_t axis, int64_t index);
+Tensor slice(const Tensor& x, int64_t axis, std::optional<int64_t> start,
+             std::optional<int64_t> stop, int64_t step = 1);
+// The inverse of slice: `source` written into zeros of `shape` at slice(axis, start, stop, step).
+Tensor slice_scatter(const Tensor& source, const Shape& shape, int64_t axis, int64_t start,
+                     int64_t stop, int64_t step);
+// Rows (along axis) picked by an i64 index tensor; the gradient scatter-adds back.
+Tensor index_select(const Tensor& x, int64_t axis, const Tensor& index);
+// out = base, then out[..., index[i], ...] += source[..., i, ...] along axis.
+Tensor index_add(const Tensor& base, int64_t axis, const Tensor& index, const Tensor& source);
+// out[i][j] = x[i][index[i][j]] for axis 1 (torch.gather).
+Tensor gather(const Tensor& x, int64_t axis, const Tensor& index);
+// out = base, then out[i][index[i][j]] += source[i][j] for axis 1 (torch.scatter_add).
+Tensor scatter_add(const Tensor& base, int64_t axis, const Tensor& index, const Tensor& source);
+
+// ---- conversion -------------------------------------------------------------------------------------------
+Tensor cast(const Tensor& x, DType dtype);
+// True when both have the same shape and every pair of elements satisfies
+// |a - b| <= atol + rtol * |b|, as torch.allclose.
+bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8);
+
+}  // namespace nabla

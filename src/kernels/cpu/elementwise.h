@@ -1,0 +1,52 @@
+// Elementwise kernels over strided buffers: no Tensor, no autograd, no allocation.
+// Every operand is (pointer to first element, strides in elements) over a common `shape`; a
+// broadcast operand simply has stride 0 on the broadcast axes.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "nabla/dtype.h"
+
+namespace nabla::kernels {
+
+using Strides = std::vector<int64_t>;
+
+enum class BinaryOp { add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge };
+
+enum class UnaryOp {
+  neg, exp, log, sqrt, abs, sin, cos, tanh, erf, sign, sigmoid, relu, gelu,
+  leaky_relu,  // param a: negative slope
+  clamp,       // params a, b: bounds (use +-inf for none)
+  pow_scalar,  // param a: exponent
+  positive,    // 1 where x > 0, else 0 (relu's derivative)
+};
+
+struct UnaryParams {
+  double a = 0, b = 0;
+};
+
+void binary(BinaryOp op, DType dtype, const std::vector<int64_t>& shape, void* out,
+            const Strides& out_strides, const void* a, const Strides& a_strides, const void* b,
+            const Strides& b_strides);
+
+void unary(UnaryOp op, DType dtype, const std::vector<int64_t>& shape, void* out,
+           const Strides& out_strides, const void* in, const Strides& in_strides,
+           UnaryParams params = {});
+
+// out = condition != 0 ? a : b, all of one dtype.
+void where(DType dtype, const std::vector<int64_t>& shape, void* out, const Strides& out_strides,
+           const void* condition, const Strides& c_strides, const void* a, const Strides& a_strides,
+           const void* b, const Strides& b_strides);
+
+// out = in converted to out_dtype (also a plain strided copy when the dtypes agree).
+void copy(DType out_dtype, DType in_dtype, const std::vector<int64_t>& shape, void* out,
+          const Strides& out_strides, const void* in, const Strides& in_strides);
+
+void fill(DType dtype, const std::vector<int64_t>& shape, void* out, const Strides& out_strides,
+          double value);
+
+// out += in (same dtype), used to scatter gradients into views.
+void accumulate(DType dtype, const std::vector<int64_t>& shape, void* out,
+                const Strides& out_strides, const void* in, const Strides& in_strides);
+
+}  // namespace nabla::kernels

@@ -1,0 +1,28 @@
+// What the op implementations share: running kernels on tensors, broadcasting strides, checks.
+#pragma once
+#include <string>
+
+#include "kernels/cpu/elementwise.h"
+#include "nabla/autograd.h"
+#include "nabla/ops.h"
+
+namespace nabla::detail {
+
+// x's strides seen through a broadcast to `shape` (stride 0 on broadcast axes).
+Shape broadcast_strides(const Tensor& x, const Shape& shape);
+
+// out = a (op) b with broadcasting and type promotion; no autograd.
+Tensor binary_kernel(kernels::BinaryOp op, const Tensor& a, const Tensor& b, const char* name);
+// out = op(x); no autograd.
+Tensor unary_kernel(kernels::UnaryOp op, const Tensor& x, kernels::UnaryParams params = {});
+
+void require_floating(const Tensor& x, const char* op);
+void require_dtype(const Tensor& x, DType dtype, const char* op, const char* what);
+// A 0-d tensor of `value` in the dtype that x op value should compute in.
+Tensor scalar_for(const Tensor& x, double value);
+
+// The shape of x reduced over `axes` (normalized, sorted), keeping size-1 axes or not.
+Shape reduced_shape(const Shape& shape, const std::vector<int>& axes, bool keepdim);
+std::vector<int> normalize_axes(const Axes& axes, int64_t ndim, const char* op);
+
+}  // namespace nabla::detail
