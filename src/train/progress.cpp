@@ -1,5 +1,6 @@
 #include "nabla/train/progress.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,6 +21,17 @@ bool stream_is_terminal(const std::ostream& out) {
   if (&out == &std::cout) return ::isatty(STDOUT_FILENO) == 1;
   if (&out == &std::cerr || &out == &std::clog) return ::isatty(STDERR_FILENO) == 1;
   return false;
+}
+
+// The terminal's width in columns, or 0 when the stream is not a standard stream or the
+// terminal does not say.
+int terminal_columns(const std::ostream& out) {
+  int fd = -1;
+  if (&out == &std::cout) fd = STDOUT_FILENO;
+  if (&out == &std::cerr || &out == &std::clog) fd = STDERR_FILENO;
+  winsize size{};
+  if (fd < 0 || ::ioctl(fd, TIOCGWINSZ, &size) != 0) return 0;
+  return size.ws_col;
 }
 
 std::string format_value(double value) {
@@ -74,6 +86,9 @@ ProgressBar::ProgressBar(int64_t total_batches, std::ostream& out, ProgressOptio
   }
   options_.bar_width = std::max(options_.bar_width, 0);
   interactive_ = options_.interactive.value_or(stream_is_terminal(out_));
+  if (interactive_) {
+    max_width_ = static_cast<size_t>(std::max(options_.max_width.value_or(terminal_columns(out_)), 0));
+  }
   start_seconds_ = clock_();
   last_draw_seconds_ = start_seconds_;
 }
@@ -175,8 +190,10 @@ void ProgressBar::maybe_draw() {
 }
 
 void ProgressBar::draw() {
-  const std::string line = render();
+  std::string line = render();
   if (interactive_) {
+    // One column short of the width: writing the last column makes some terminals wrap.
+    if (max_width_ > 1 && line.size() >= max_width_) line.resize(max_width_ - 1);
     out_ << '\r' << line;
     // Blank out the tail of a longer previous line (e.g. when the ETA got shorter).
     if (line.size() < last_line_length_) out_ << std::string(last_line_length_ - line.size(), ' ');

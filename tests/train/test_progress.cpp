@@ -124,6 +124,18 @@ TEST(Progress, InteractiveModeBlanksOutWhatALongerLineLeft) {
   EXPECT_EQ(text.back(), ' ');
 }
 
+TEST(Progress, InteractiveLinesAreCutToTheWidth) {
+  FakeClock fake;
+  std::ostringstream out;
+  ProgressOptions options;
+  options.interactive = true;
+  options.max_width = 20;
+  ProgressBar bar(2, out, options, fake.clock());
+  fake.now = 1;
+  bar.step(1, 0.5);
+  EXPECT_EQ(out.str(), "\r[===============>  ");  // 19 of the 30-wide bar's columns
+}
+
 TEST(Progress, DestructorEndsTheLineAndEmptyLoaderPrintsOnce) {
   FakeClock fake;
   std::ostringstream out;

@@ -42,6 +42,9 @@ struct ProgressOptions {
   double min_redraw_seconds = 0.1;  // interactive mode: at most ~10 redraws a second
   double plain_step = 0.1;          // plain mode: a line every 10% of the batches
   std::string unit = "samples";     // throughput unit
+  // Interactive mode: lines are cut to this many columns, because a line that wraps can no longer
+  // be redrawn with '\r'. nullopt: the terminal's width when it can be asked; 0: no limit.
+  std::optional<int> max_width;
 };
 
 class ProgressBar {
@@ -91,6 +94,7 @@ class ProgressBar {
   int64_t last_plain_milestone_ = 0;  // plain mode: how many `plain_step`s were printed
   int64_t batches_at_last_draw_ = -1;
   size_t last_line_length_ = 0;   // interactive mode: blank out what a longer line left behind
+  size_t max_width_ = 0;          // interactive mode: 0 = no limit
 };
 
 // "mm:ss", or "h:mm:ss" from an hour on; "--:--" for a negative or non-finite duration.
