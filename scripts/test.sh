@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds nabla with warnings as errors and runs every test; then builds again with
+# AddressSanitizer + UndefinedBehaviorSanitizer and runs the unit and gradient-check tests there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+jobs=$(nproc)
+
+cmake --preset ci > /dev/null
+cmake --build build/ci -j"$jobs"
+
+cmake --preset asan > /dev/null
+cmake --build build/asan -j"$jobs"
+(cd build/asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs" -L "unit|gradcheck")
+
+(cd build/ci && ctest --output-on-failure -j"$jobs")
