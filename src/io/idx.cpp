@@ -199,15 +199,16 @@ IdxArray parse_idx_from(ByteSource& source, const std::string& name) {
                   to_string(array.type) + " at byte 4 is too large: its size overflows 64 bits");
   }
 
-  // Read in bounded chunks rather than allocating the declared size up front, so that a corrupt
-  // header claiming terabytes fails with "truncated" instead of exhausting memory.
+  // Read in chunks that double in size rather than allocating the declared size up front: a corrupt
+  // header claiming terabytes then fails with "truncated" after allocating about twice the bytes
+  // that are really there, instead of exhausting memory.
   const size_t data_start = sizeof header + dims_bytes;
   const size_t total = static_cast<size_t>(*expected_bytes);
-  constexpr size_t kChunk = size_t{16} << 20;
-  array.bytes.reserve(std::min(total, 4 * kChunk));
+  constexpr size_t kFirstChunk = size_t{64} << 10;
+  constexpr size_t kLargestChunk = size_t{64} << 20;
   size_t filled = 0;
   while (filled < total) {
-    const size_t want = std::min(kChunk, total - filled);
+    const size_t want = std::min(total - filled, std::clamp(filled, kFirstChunk, kLargestChunk));
     array.bytes.resize(filled + want);
     const size_t got = source.read(array.bytes.data() + filled, want);
     filled += got;
