@@ -165,7 +165,8 @@ void CsvLogger::write(const CsvRow& row) {
     columns_ = keys;
     std::string header;
     for (size_t i = 0; i < columns_.size(); ++i) {
-      header += (i ? "," : "") + quote_if_needed(columns_[i]);
+      if (i) header += ',';
+      header += quote_if_needed(columns_[i]);
     }
     out_ << header << '\n';
     header_checked_ = true;
@@ -189,7 +190,10 @@ void CsvLogger::write(const CsvRow& row) {
     cells[column - columns_.begin()] = value.to_csv();
   }
   std::string line;
-  for (size_t i = 0; i < cells.size(); ++i) line += (i ? "," : "") + cells[i];
+  for (size_t i = 0; i < cells.size(); ++i) {
+    if (i) line += ',';
+    line += cells[i];
+  }
   out_ << line << '\n';
   out_.flush();
   if (!out_) throw IOError(path_.string() + ": write failed");
