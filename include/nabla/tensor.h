@@ -85,10 +85,9 @@ class Tensor {
 
   // ---- element access ----------------------------------------------------------------------
   // Pointer to the first element of the view (storage + offset); throws DTypeError on a mismatch.
+  // Like every Tensor handle operation, constness is the handle's, not the data's.
   template <class T>
-  T* data();
-  template <class T>
-  const T* data() const;
+  T* data() const;
   // Untyped pointer to the first element of the view.
   void* raw_data() const;
   // The single value of a one-element tensor, as double.

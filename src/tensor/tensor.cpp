@@ -89,24 +89,16 @@ void* Tensor::raw_data() const {
 }
 
 template <class T>
-T* Tensor::data() {
+T* Tensor::data() const {
   if (dtype() != dtype_of<T>())
     throw DTypeError(std::string("data: tensor holds ") + to_string(dtype()) + ", asked for " +
                      to_string(dtype_of<T>()));
   return static_cast<T*>(raw_data());
 }
 
-template <class T>
-const T* Tensor::data() const {
-  return const_cast<Tensor*>(this)->data<T>();
-}
-
-template float* Tensor::data<float>();
-template double* Tensor::data<double>();
-template int64_t* Tensor::data<int64_t>();
-template const float* Tensor::data<float>() const;
-template const double* Tensor::data<double>() const;
-template const int64_t* Tensor::data<int64_t>() const;
+template float* Tensor::data<float>() const;
+template double* Tensor::data<double>() const;
+template int64_t* Tensor::data<int64_t>() const;
 
 double Tensor::item() const {
   if (numel() != 1)
