@@ -1,0 +1,7 @@
+// The nn layer in one include: modules, layers, losses, init, and the fused functions.
+#pragma once
+#include "nabla/functional.h"
+#include "nabla/nn/init.h"
+#include "nabla/nn/layers.h"
+#include "nabla/nn/loss.h"
+#include "nabla/nn/module.h"

@@ -1,0 +1,212 @@
+// Fused layer functions: linear (one GEMM, bias added in place), dropout, batch/layer norm,
+// embedding, and the parameter penalties. Backward formulas use ops, so they differentiate again.
+#include <cmath>
+
+#include "kernels/cpu/gemm.h"
+#include "nabla/functional.h"
+#include "nabla/random.h"
+#include "ops/functional_detail.h"
+#include "ops/op_utils.h"
+
+namespace nabla {
+namespace detail {
+
+void assign(const Tensor& dst, const Tensor& src) {
+  const Shape shape = broadcast_shapes(dst.shape(), src.shape(), "assign");
+  if (shape != dst.shape())
+    throw ShapeError("assign: a value of shape " + to_string(src.shape()) +
+                     " does not fit a tensor of shape " + to_string(dst.shape()));
+  kernels::copy(dst.dtype(), src.dtype(), dst.shape(), dst.raw_data(), dst.strides(),
+                src.raw_data(), broadcast_strides(src, dst.shape()));
+}
+
+Tensor reduce_loss(const Tensor& losses, functional::Reduction reduction) {
+  switch (reduction) {
+    case functional::Reduction::none: return losses;
+    case functional::Reduction::sum: return sum(losses);
+    case functional::Reduction::mean: return mean(losses);
+  }
+  return losses;
+}
+
+}  // namespace detail
+
+namespace functional {
+namespace {
+
+void require_same_dtype(const Tensor& a, const Tensor& b, const char* op, const char* what) {
+  if (b.defined() && a.dtype() != b.dtype())
+    throw DTypeError(std::string(op) + ": " + what + " is " + to_string(b.dtype()) +
+                     " but the input is " + to_string(a.dtype()));
+}
+
+}  // namespace
+
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  detail::require_floating(x, "linear");
+  require_same_dtype(x, weight, "linear", "the weight");
+  require_same_dtype(x, bias, "linear", "the bias");
+  if (weight.dim() != 2 || x.dim() < 1 || x.shape().back() != weight.shape()[1])
+    throw ShapeError("linear: input of shape " + to_string(x.shape()) +
+                     " does not fit a weight of shape " + to_string(weight.shape()) +
+                     " (expected [..., in] and [out, in])");
+  const int64_t in = weight.shape()[1], out_features = weight.shape()[0];
+  if (bias.defined() && bias.shape() != Shape{out_features})
+    throw ShapeError("linear: bias of shape " + to_string(bias.shape()) + " should be [" +
+                     std::to_string(out_features) + "] for a weight of shape " +
+                     to_string(weight.shape()));
+  const Tensor rows = x.contiguous();
+  const int64_t n = in == 0 ? 0 : rows.numel() / in;
+  Shape out_shape = x.shape();
+  out_shape.back() = out_features;
+  Tensor out = Tensor::empty(out_shape, x.dtype());
+
+  // x W^T: a row-major [out, in] weight is its own transpose in column-major, so BLAS reads it
+  // with the transpose flag; a weight that is itself a transposed view needs no flag at all.
+  Tensor w = weight;
+  bool trans_w = true;
+  int64_t ldw = w.strides()[0];
+  if (!(w.strides()[1] == 1 && ldw >= in)) {
+    if (w.strides()[0] == 1 && w.strides()[1] >= out_features) {
+      trans_w = false;
+      ldw = w.strides()[1];
+    } else {
+      w = w.contiguous();
+      ldw = in;
+    }
+  }
+  if (ldw < 1) ldw = 1;
+  dispatch(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    T* po = static_cast<T*>(out.raw_data());
+    T beta = T(0);
+    if (bias.defined()) {
+      // Rows start as the bias and the GEMM accumulates onto them (beta = 1): no second pass.
+      const Tensor b = bias.contiguous();
+      const T* pb = static_cast<const T*>(b.raw_data());
+      for (int64_t i = 0; i < n; ++i) std::copy(pb, pb + out_features, po + i * out_features);
+      beta = T(1);
+    }
+    if (n > 0 && out_features > 0)
+      kernels::gemm<T>(false, trans_w, n, out_features, in, T(1),
+                       static_cast<const T*>(rows.raw_data()), std::max<int64_t>(in, 1),
+                       static_cast<const T*>(w.raw_data()), ldw, beta, po, out_features);
+  });
+  return record("linear", {x, weight, bias}, out,
+                [x, weight, bias, in, out_features](const Tensor& g) -> std::vector<Tensor> {
+                  Tensor gx, gw, gb;
+                  if (x.requires_grad()) gx = matmul(g, weight);
+                  const Tensor g_rows = reshape(g, {-1, out_features});
+                  if (weight.requires_grad())
+                    gw = matmul(transpose(g_rows, 0, 1), reshape(x, {-1, in}));
+                  if (bias.defined() && bias.requires_grad()) gb = sum(g_rows, {0});
+                  return {gx, gw, gb};
+                });
+}
+
+Tensor dropout(const Tensor& x, double p, bool training) {
+  if (!(p >= 0.0 && p <= 1.0))
+    throw Error("dropout: probability must be in [0, 1], got " + std::to_string(p));
+  if (!training || p == 0.0) return x;
+  detail::require_floating(x, "dropout");
+  Tensor mask = Tensor::empty(x.shape(), x.dtype());
+  const double keep_scale = p == 1.0 ? 0.0 : 1.0 / (1.0 - p);
+  Generator& generator = default_generator();
+  dispatch(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    T* m = static_cast<T*>(mask.raw_data());
+    const T scale = static_cast<T>(keep_scale);
+    for (int64_t i = 0; i < mask.numel(); ++i) m[i] = generator.uniform() < p ? T(0) : scale;
+  });
+  return x * mask;
+}
+
+Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
+                  const Tensor& weight, const Tensor& bias, bool training, double momentum,
+                  double eps) {
+  detail::require_floating(x, "batch_norm");
+  if (x.dim() != 2 && x.dim() != 3)
+    throw ShapeError("batch_norm: expects [N, C] or [N, C, L], got " + to_string(x.shape()));
+  const int64_t channels = x.shape()[1];
+  for (const Tensor* t : {&running_mean, &running_var, &weight, &bias})
+    if (t->defined() && t->shape() != Shape{channels})
+      throw ShapeError("batch_norm: parameters and running statistics must be [" +
+                       std::to_string(channels) + "] for input " + to_string(x.shape()) +
+                       ", got " + to_string(t->shape()));
+  const Axes axes = x.dim() == 2 ? Axes{0} : Axes{0, 2};
+  const Shape per_channel = x.dim() == 2 ? Shape{1, channels} : Shape{1, channels, 1};
+  Tensor normalized;
+  if (training) {
+    const int64_t count = x.numel() / std::max<int64_t>(channels, 1);
+    if (count <= 1)
+      throw ShapeError("batch_norm: expected more than 1 value per channel when training, got input " +
+                       to_string(x.shape()));
+    const Tensor batch_mean = mean(x, axes, true);
+    const Tensor centered = x - batch_mean;
+    const Tensor batch_var = mean(centered * centered, axes, true);  // biased, for normalising
+    normalized = centered * pow(batch_var + eps, -0.5);
+    NoGradGuard no_grad;
+    const double unbias = static_cast<double>(count) / static_cast<double>(count - 1);
+    if (running_mean.defined())
+      detail::assign(running_mean, running_mean * (1.0 - momentum) +
+                                       reshape(batch_mean.detach(), {channels}) * momentum);
+    if (running_var.defined())
+      detail::assign(running_var, running_var * (1.0 - momentum) +
+                                      reshape(batch_var.detach(), {channels}) * (momentum * unbias));
+  } else {
+    if (!running_mean.defined() || !running_var.defined())
+      throw Error("batch_norm: evaluation needs running_mean and running_var");
+    normalized = (x - reshape(running_mean, per_channel)) *
+                 pow(reshape(running_var, per_channel) + eps, -0.5);
+  }
+  if (weight.defined()) normalized = normalized * reshape(weight, per_channel);
+  if (bias.defined()) normalized = normalized + reshape(bias, per_channel);
+  return normalized;
+}
+
+Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight,
+                  const Tensor& bias, double eps) {
+  detail::require_floating(x, "layer_norm");
+  const int64_t k = static_cast<int64_t>(normalized_shape.size());
+  const bool fits = k >= 1 && x.dim() >= k &&
+                    Shape(x.shape().end() - k, x.shape().end()) == normalized_shape;
+  if (!fits)
+    throw ShapeError("layer_norm: input of shape " + to_string(x.shape()) +
+                     " does not end in normalized_shape " + to_string(normalized_shape));
+  for (const Tensor* t : {&weight, &bias})
+    if (t->defined() && t->shape() != normalized_shape)
+      throw ShapeError("layer_norm: weight and bias must have shape " + to_string(normalized_shape) +
+                       ", got " + to_string(t->shape()));
+  Axes axes;
+  for (int64_t i = x.dim() - k; i < x.dim(); ++i) axes.push_back(i);
+  const Tensor centered = x - mean(x, axes, true);
+  Tensor y = centered * pow(mean(centered * centered, axes, true) + eps, -0.5);
+  if (weight.defined()) y = y * weight;
+  if (bias.defined()) y = y + bias;
+  return y;
+}
+
+Tensor embedding(const Tensor& indices, const Tensor& weight) {
+  detail::require_dtype(indices, DType::i64, "embedding", "the indices");
+  if (weight.dim() != 2)
+    throw ShapeError("embedding: weight must be [num_embeddings, dim], got " + to_string(weight.shape()));
+  Shape out_shape = indices.shape();
+  out_shape.push_back(weight.shape()[1]);
+  // index_select's backward is index_add into the touched rows only.
+  return reshape(index_select(weight, 0, reshape(indices, {-1})), out_shape);
+}
+
+Tensor l1_penalty(const std::vector<Tensor>& params) {
+  Tensor total;
+  for (const Tensor& p : params) total = total.defined() ? total + sum(abs(p)) : sum(abs(p));
+  return total.defined() ? total : scalar(0);
+}
+
+Tensor l2_penalty(const std::vector<Tensor>& params) {
+  Tensor total;
+  for (const Tensor& p : params) total = total.defined() ? total + sum(p * p) : sum(p * p);
+  return total.defined() ? total : scalar(0);
+}
+
+}  // namespace functional
+}  // namespace nabla

@@ -1,0 +1,253 @@
+// Losses. cross_entropy with class indices is fused (log-softmax and NLL in one pass over the
+// logits, the softmax kept for a one-loop backward); the others are short compositions of ops,
+// or, for binary_cross_entropy_with_logits, an elementwise node with its derivative written out
+// so that x = 0 gets sigmoid(0) - y exactly.
+#include <cmath>
+#include <limits>
+
+#include "nabla/functional.h"
+#include "ops/functional_detail.h"
+#include "ops/op_utils.h"
+
+namespace nabla::functional {
+namespace {
+
+void check_reducible(const Tensor& input, const Tensor& target, const char* op) {
+  detail::require_floating(input, op);
+  if (input.shape() != target.shape())
+    throw ShapeError(std::string(op) + ": input of shape " + to_string(input.shape()) +
+                     " and target of shape " + to_string(target.shape()) + " differ");
+}
+
+// -log(sigmoid(x)) = softplus(-x) = max(-x, 0) + log1p(exp(-|x|)), never overflowing.
+Tensor softplus_of_negative(const Tensor& x) { return relu(neg(x)) + log(exp(neg(abs(x))) + 1.0); }
+
+// Class-index targets: one pass computes each row's log-sum-exp, its loss and its softmax.
+Tensor cross_entropy_indices(const Tensor& logits_in, const Tensor& target_in,
+                             const CrossEntropyOptions& options) {
+  const bool single = logits_in.dim() == 1;
+  const Tensor logits = single ? unsqueeze(logits_in, 0) : logits_in;
+  const Tensor target = single ? reshape(target_in, {1}) : target_in;
+  if (logits.dim() != 2 || target.dim() != 1 || target.shape()[0] != logits.shape()[0])
+    throw ShapeError("cross_entropy: logits of shape " + to_string(logits_in.shape()) +
+                     " and class indices of shape " + to_string(target_in.shape()) +
+                     " do not fit (expected [N, C] and [N])");
+  const int64_t rows = logits.shape()[0], classes = logits.shape()[1];
+  const double smoothing = options.label_smoothing;
+  const Tensor x = logits.detach().contiguous();
+  const Tensor labels = target.contiguous();
+  const int64_t* label = labels.data<int64_t>();
+
+  Tensor probs = Tensor::empty({rows, classes}, x.dtype());
+  Tensor losses = Tensor::empty({rows}, x.dtype());
+  // Per-row factor of the gradient: 0 for ignored rows, 1/count for the mean.
+  std::vector<double> row_scale(static_cast<size_t>(rows), 0.0);
+  int64_t counted = 0;
+  dispatch(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* px = static_cast<const T*>(x.raw_data());
+    T* pp = static_cast<T*>(probs.raw_data());
+    T* pl = static_cast<T*>(losses.raw_data());
+    for (int64_t i = 0; i < rows; ++i) {
+      const T* row = px + i * classes;
+      T* prob = pp + i * classes;
+      const int64_t t = label[i];
+      if (t == options.ignore_index) {
+        pl[i] = T(0);
+        continue;
+      }
+      if (t < 0 || t >= classes)
+        throw IndexError("cross_entropy: target " + std::to_string(t) + " is out of range for " +
+                         std::to_string(classes) + " classes (logits " +
+                         to_string(logits_in.shape()) + ")");
+      T m = row[0];
+      for (int64_t c = 1; c < classes; ++c) m = row[c] > m ? row[c] : m;
+      T total = T(0), row_sum = T(0);
+      for (int64_t c = 0; c < classes; ++c) {
+        prob[c] = std::exp(row[c] - m);
+        total += prob[c];
+        row_sum += row[c];
+      }
+      const T inv = T(1) / total;
+      for (int64_t c = 0; c < classes; ++c) prob[c] *= inv;
+      const T lse = m + std::log(total);
+      const T nll = lse - row[t];
+      // Smoothing mixes in the uniform distribution: eps * mean_c(lse - x_c).
+      pl[i] = smoothing == 0.0 ? nll
+                               : static_cast<T>((1.0 - smoothing) * nll +
+                                                smoothing * (lse - row_sum / static_cast<T>(classes)));
+      row_scale[static_cast<size_t>(i)] = 1.0;
+      ++counted;
+    }
+  });
+  Tensor out;
+  if (options.reduction == Reduction::none) {
+    out = single ? reshape(losses, {}) : losses;
+  } else {
+    const double total = sum(losses).item();
+    double value = total;
+    if (options.reduction == Reduction::mean) {
+      value = counted == 0 ? std::numeric_limits<double>::quiet_NaN() : total / static_cast<double>(counted);
+      for (double& s : row_scale) s /= static_cast<double>(std::max<int64_t>(counted, 1));
+    }
+    out = scalar(value, x.dtype());
+  }
+  const Reduction reduction = options.reduction;
+  return record(
+      "cross_entropy", {logits_in, target_in}, out,
+      [logits_in, labels, probs, row_scale = std::move(row_scale), smoothing, reduction, rows,
+       classes](const Tensor& g) -> std::vector<Tensor> {
+        const double off_target = smoothing / static_cast<double>(classes);
+        const double on_target = 1.0 - smoothing + off_target;
+        if (!is_grad_enabled()) {
+          // First order: (softmax - q) * scale * g from the saved softmax, in one loop.
+          const std::vector<double> gv = g.contiguous().to_vector<double>();
+          Tensor gx = Tensor::empty(logits_in.shape(), probs.dtype());
+          const int64_t* label = labels.data<int64_t>();
+          dispatch(probs.dtype(), [&](auto tag) {
+            using T = decltype(tag);
+            const T* p = static_cast<const T*>(probs.raw_data());
+            T* o = static_cast<T*>(gx.raw_data());
+            for (int64_t i = 0; i < rows; ++i) {
+              const double s = row_scale[static_cast<size_t>(i)] *
+                               gv[reduction == Reduction::none ? static_cast<size_t>(i) : 0];
+              const T scale = static_cast<T>(s), off = static_cast<T>(off_target * s);
+              for (int64_t c = 0; c < classes; ++c) o[i * classes + c] = p[i * classes + c] * scale - off;
+              if (s != 0.0) o[i * classes + label[i]] -= static_cast<T>((on_target - off_target) * s);
+            }
+          });
+          return {gx, Tensor()};
+        }
+        // Higher order: the same formula with the softmax as an op, so it differentiates again.
+        Tensor q = full({rows, classes}, off_target, probs.dtype());
+        Tensor scale = Tensor::empty({rows, 1}, probs.dtype());
+        {
+          const int64_t* label = labels.data<int64_t>();
+          dispatch(probs.dtype(), [&](auto tag) {
+            using T = decltype(tag);
+            T* pq = static_cast<T*>(q.raw_data());
+            T* ps = static_cast<T*>(scale.raw_data());
+            for (int64_t i = 0; i < rows; ++i) {
+              ps[i] = static_cast<T>(row_scale[static_cast<size_t>(i)]);
+              if (ps[i] != T(0)) pq[i * classes + label[i]] = static_cast<T>(on_target);
+            }
+          });
+        }
+        const Tensor logits2d = logits_in.dim() == 1 ? unsqueeze(logits_in, 0) : logits_in;
+        const Tensor g_rows = reduction == Reduction::none ? reshape(g, {rows, 1}) : g;
+        const Tensor gx = (softmax(logits2d, 1) - q) * scale * g_rows;
+        return {reshape(gx, logits_in.shape()), Tensor()};
+      });
+}
+
+// Probability targets: -sum_c t_c log_softmax(x)_c, composed of ops (both arguments differentiable).
+Tensor cross_entropy_probabilities(const Tensor& logits, const Tensor& target,
+                                   const CrossEntropyOptions& options) {
+  if (logits.shape() != target.shape())
+    throw ShapeError("cross_entropy: probability targets of shape " + to_string(target.shape()) +
+                     " must match the logits' " + to_string(logits.shape()));
+  if (logits.dim() < 1 || logits.dim() > 2)
+    throw ShapeError("cross_entropy: logits must be [N, C] or [C], got " + to_string(logits.shape()));
+  const int64_t class_axis = logits.dim() - 1;
+  Tensor t = target;
+  if (options.label_smoothing != 0.0)
+    t = t * (1.0 - options.label_smoothing) +
+        options.label_smoothing / static_cast<double>(logits.shape().back());
+  return detail::reduce_loss(neg(sum(t * log_softmax(logits, class_axis), {class_axis})),
+                             options.reduction);
+}
+
+}  // namespace
+
+Tensor cross_entropy(const Tensor& logits, const Tensor& target, CrossEntropyOptions options) {
+  detail::require_floating(logits, "cross_entropy");
+  if (!(options.label_smoothing >= 0.0 && options.label_smoothing <= 1.0))
+    throw Error("cross_entropy: label_smoothing must be in [0, 1], got " +
+                std::to_string(options.label_smoothing));
+  if (target.dtype() == DType::i64) return cross_entropy_indices(logits, target, options);
+  if (target.dtype() != logits.dtype())
+    throw DTypeError(std::string("cross_entropy: targets must be i64 class indices or ") +
+                     to_string(logits.dtype()) + " probabilities, got " + to_string(target.dtype()));
+  return cross_entropy_probabilities(logits, target, options);
+}
+
+Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction reduction,
+                int64_t ignore_index) {
+  detail::require_floating(log_probs, "nll_loss");
+  detail::require_dtype(target, DType::i64, "nll_loss", "the target");
+  if (log_probs.dim() != 2 || target.dim() != 1 || target.shape()[0] != log_probs.shape()[0])
+    throw ShapeError("nll_loss: input of shape " + to_string(log_probs.shape()) + " and target of shape " +
+                     to_string(target.shape()) + " do not fit (expected [N, C] and [N])");
+  const int64_t rows = log_probs.shape()[0];
+  // Ignored rows pick class 0 and are then masked out, so gather sees only valid indices.
+  std::vector<int64_t> picked = target.to_vector<int64_t>();
+  std::vector<double> keep(picked.size(), 1.0);
+  double counted = 0;
+  for (size_t i = 0; i < picked.size(); ++i) {
+    if (picked[i] == ignore_index) {
+      picked[i] = 0;
+      keep[i] = 0.0;
+    } else {
+      counted += 1;
+    }
+  }
+  const Tensor index = from_vector(picked, {rows, 1});
+  const Tensor mask = from_vector(keep, {rows}, log_probs.dtype());
+  const Tensor losses = neg(reshape(gather(log_probs, 1, index), {rows})) * mask;
+  if (reduction == Reduction::mean) return sum(losses) / (counted == 0 ? 0.0 : counted);
+  return detail::reduce_loss(losses, reduction);
+}
+
+Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& target,
+                                        const Tensor& pos_weight, Reduction reduction) {
+  check_reducible(logits, target, "binary_cross_entropy_with_logits");
+  if (target.dtype() != logits.dtype() || (pos_weight.defined() && pos_weight.dtype() != logits.dtype()))
+    throw DTypeError("binary_cross_entropy_with_logits: target and pos_weight must be " +
+                     std::string(to_string(logits.dtype())));
+  Tensor losses;
+  {
+    NoGradGuard no_grad;
+    const Tensor softplus = softplus_of_negative(logits);  // -log(sigmoid(x))
+    const Tensor positive_weight = pos_weight.defined() ? (pos_weight - 1.0) * target + 1.0 : Tensor();
+    losses = (1.0 - target) * logits + (pos_weight.defined() ? positive_weight * softplus : softplus);
+    if (losses.shape() != logits.shape())
+      throw ShapeError("binary_cross_entropy_with_logits: pos_weight of shape " +
+                       to_string(pos_weight.shape()) + " does not broadcast to " + to_string(logits.shape()));
+  }
+  losses = record("binary_cross_entropy_with_logits", {logits, target, pos_weight}, losses,
+                  [x = logits, y = target, pw = pos_weight](const Tensor& g) -> std::vector<Tensor> {
+                    Tensor gx, gy, gpw;
+                    // With w = pos_weight: dl/dx = sigmoid(x) (w y + 1 - y) - w y,
+                    // dl/dy = (w - 1) softplus(-x) - x, dl/dw = y softplus(-x).
+                    if (x.requires_grad()) {
+                      const Tensor s = sigmoid(x);
+                      gx = g * (pw.defined() ? s * (pw * y + 1.0 - y) - pw * y : s - y);
+                    }
+                    if (y.requires_grad() || (pw.defined() && pw.requires_grad())) {
+                      const Tensor sp = softplus_of_negative(x);
+                      if (y.requires_grad()) gy = g * (pw.defined() ? (pw - 1.0) * sp - x : neg(x));
+                      if (pw.defined() && pw.requires_grad()) gpw = sum_to(g * y * sp, pw.shape());
+                    }
+                    return {gx, gy, gpw};
+                  });
+  return detail::reduce_loss(losses, reduction);
+}
+
+Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
+  check_reducible(input, target, "mse_loss");
+  const Tensor diff = input - target;
+  return detail::reduce_loss(diff * diff, reduction);
+}
+
+Tensor huber_loss(const Tensor& input, const Tensor& target, Reduction reduction, double delta) {
+  check_reducible(input, target, "huber_loss");
+  if (!(delta > 0)) throw Error("huber_loss: delta must be positive, got " + std::to_string(delta));
+  const Tensor diff = input - target;
+  const Tensor size = abs(diff);
+  const Tensor quadratic = diff * diff * 0.5;
+  const Tensor linear_part = (size - 0.5 * delta) * delta;
+  const Tensor inside = lt(size.detach(), scalar(delta, size.dtype()));
+  return detail::reduce_loss(where(inside, quadratic, linear_part), reduction);
+}
+
+}  // namespace nabla::functional
