@@ -1,0 +1,152 @@
+// Learning-rate schedules, stepped once per epoch (or per batch) after optimizer.step(), as
+// torch.optim.lr_scheduler. Constructing a scheduler records the optimizer's current lr as the base
+// rate and sets the rate for epoch 0; each step() advances one epoch and sets the next rate.
+//
+// The epoch-driven schedules are closed-form functions lr_at(epoch) of the base rate, so a resumed
+// run only needs the epoch counter back (state_dict) to continue exactly where it stopped, and a
+// schedule can be wrapped (LinearWarmup) without the two fighting over the optimizer's lr.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "nabla/optim/optimizer.h"
+
+namespace nabla::optim {
+
+// Scheduler state: plain numbers by name ("last_epoch", "base_lr", ...).
+using SchedulerState = std::map<std::string, double>;
+
+class LRScheduler {
+ public:
+  virtual ~LRScheduler() = default;
+  LRScheduler(const LRScheduler&) = delete;
+  LRScheduler& operator=(const LRScheduler&) = delete;
+
+  // Advances one epoch and sets the optimizer's lr to lr_at(the new epoch).
+  void step();
+  // The rate this schedule gives at `epoch` (0 = the rate right after construction).
+  virtual double lr_at(int64_t epoch) const = 0;
+  double last_lr() const { return optimizer_.lr(); }
+  int64_t last_epoch() const { return last_epoch_; }
+  double base_lr() const { return base_lr_; }
+
+  virtual SchedulerState state_dict() const;
+  // Restores the epoch (and base rate) and sets the optimizer's lr to match.
+  virtual void load_state_dict(const SchedulerState& state);
+
+ protected:
+  explicit LRScheduler(Optimizer& optimizer);
+  // Sets the optimizer's lr for the current epoch; subclass constructors call it once they are
+  // fully built (a base constructor cannot call lr_at).
+  void apply() { optimizer_.set_lr(lr_at(last_epoch_)); }
+
+  Optimizer& optimizer_;
+  double base_lr_;
+  int64_t last_epoch_ = 0;
+};
+
+// lr = base * gamma^(epoch / step_size)  (integer division)
+class StepLR : public LRScheduler {
+ public:
+  StepLR(Optimizer& optimizer, int64_t step_size, double gamma = 0.1);
+  double lr_at(int64_t epoch) const override;
+
+ private:
+  int64_t step_size_;
+  double gamma_;
+};
+
+// lr = base * gamma^epoch
+class ExponentialLR : public LRScheduler {
+ public:
+  ExponentialLR(Optimizer& optimizer, double gamma);
+  double lr_at(int64_t epoch) const override;
+
+ private:
+  double gamma_;
+};
+
+// lr = base / (1 + decay_rate * epoch / decay_steps), Keras' InverseTimeDecay; with staircase the
+// quotient is floored.
+class InverseTimeLR : public LRScheduler {
+ public:
+  InverseTimeLR(Optimizer& optimizer, double decay_rate, int64_t decay_steps = 1,
+                bool staircase = false);
+  double lr_at(int64_t epoch) const override;
+
+ private:
+  double decay_rate_;
+  int64_t decay_steps_;
+  bool staircase_;
+};
+
+// lr = eta_min + (base - eta_min) * (1 + cos(pi * epoch / T_max)) / 2 (PyTorch's closed form; past
+// T_max the cosine continues, so the rate climbs back, as in PyTorch).
+class CosineAnnealingLR : public LRScheduler {
+ public:
+  CosineAnnealingLR(Optimizer& optimizer, int64_t T_max, double eta_min = 0);
+  double lr_at(int64_t epoch) const override;
+
+ private:
+  int64_t t_max_;
+  double eta_min_;
+};
+
+// A linear ramp from start_factor * base to base over warmup_steps epochs (PyTorch's LinearLR with
+// end_factor 1), then either the base rate (standalone) or the wrapped schedule, started from its
+// own epoch 0 when the warmup ends (the usual "warmup, then cosine" recipe).
+class LinearWarmup : public LRScheduler {
+ public:
+  LinearWarmup(Optimizer& optimizer, int64_t warmup_steps, double start_factor = 0.0,
+               std::unique_ptr<LRScheduler> after = nullptr);
+  double lr_at(int64_t epoch) const override;
+  SchedulerState state_dict() const override;
+  void load_state_dict(const SchedulerState& state) override;
+
+ private:
+  int64_t warmup_steps_;
+  double start_factor_;
+  std::unique_ptr<LRScheduler> after_;
+};
+
+// Cuts the rate by `factor` once a monitored metric has stopped improving for `patience` epochs,
+// as torch.optim.lr_scheduler.ReduceLROnPlateau. Not an epoch function, so not an LRScheduler.
+struct ReduceLROnPlateauOptions {
+  enum class Mode { min, max };
+  enum class ThresholdMode { rel, abs };
+  Mode mode = Mode::min;
+  double factor = 0.1;
+  int64_t patience = 10;
+  double threshold = 1e-4;
+  ThresholdMode threshold_mode = ThresholdMode::rel;
+  int64_t cooldown = 0;
+  double min_lr = 0;
+  double eps = 1e-8;  // reductions smaller than this are skipped
+};
+
+class ReduceLROnPlateau {
+ public:
+  explicit ReduceLROnPlateau(Optimizer& optimizer, ReduceLROnPlateauOptions options = {});
+  // One epoch's value of the monitored metric (validation loss, accuracy, ...).
+  void step(double metric);
+  double last_lr() const { return optimizer_.lr(); }
+  double best() const { return best_; }
+  int64_t num_bad_epochs() const { return num_bad_epochs_; }
+
+  SchedulerState state_dict() const;
+  void load_state_dict(const SchedulerState& state);
+
+ private:
+  bool is_better(double metric) const;
+
+  Optimizer& optimizer_;
+  ReduceLROnPlateauOptions options_;
+  double best_;
+  int64_t num_bad_epochs_ = 0;
+  int64_t cooldown_counter_ = 0;
+  int64_t last_epoch_ = 0;
+};
+
+}  // namespace nabla::optim
