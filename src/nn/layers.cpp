@@ -113,12 +113,10 @@ Tensor BatchNorm1d::forward(const Tensor& x) {
                      ", L], got " + to_string(x.shape()));
   // Without running statistics, evaluation normalises with the batch, as PyTorch does.
   const bool use_batch_stats = is_training() || !track_running_stats;
-  if (is_training() && track_running_stats) {
-    int64_t* count = num_batches_tracked.data<int64_t>();
-    ++*count;
-  }
-  return functional::batch_norm(x, running_mean, running_var, weight, bias,
-                                use_batch_stats, momentum, eps);
+  Tensor y = functional::batch_norm(x, running_mean, running_var, weight, bias, use_batch_stats,
+                                    momentum, eps);
+  if (is_training() && track_running_stats) ++*num_batches_tracked.data<int64_t>();  // after a good step
+  return y;
 }
 
 std::string BatchNorm1d::extra_repr() const {
