@@ -1,0 +1,72 @@
+// nabla: the command line. Bad arguments print a usage message and exit non-zero; errors from the
+// library print one line naming what went wrong, never a stack trace.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "commands.h"
+#include "nabla/error.h"
+
+using nabla::cli::EvalOptions;
+using nabla::cli::TrainOptions;
+
+namespace {
+
+void add_train(CLI::App& app, TrainOptions& o) {
+  app.add_option("--model", o.model.name, "model architecture")->check(CLI::IsMember(nabla::cli::model_names()));
+  app.add_option("--hidden", o.model.hidden, "hidden layer widths of the mlp")->delimiter(',');
+  app.add_option("--data", o.data, "data set")->check(CLI::IsMember({"fashion-mnist", "mnist"}));
+  app.add_option("--data-dir", o.data_dir, "directory of the IDX files (default: the data set's Debian location)");
+  app.add_option("--epochs", o.epochs, "training epochs")->check(CLI::PositiveNumber);
+  app.add_option("--batch-size", o.batch_size, "samples per batch")->check(CLI::PositiveNumber);
+  app.add_option("--optimizer", o.optimizer, "sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw")
+      ->check(CLI::IsMember({"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"}));
+  app.add_option("--lr", o.lr, "learning rate")->check(CLI::PositiveNumber);
+  app.add_option("--momentum", o.momentum, "momentum (sgd family)")->check(CLI::Range(0.0, 1.0));
+  app.add_option("--weight-decay", o.weight_decay, "L2 weight decay (decoupled for adamw)")->check(CLI::NonNegativeNumber);
+  app.add_option("--scheduler", o.scheduler, "learning-rate schedule: none, step, cosine, exponential, inverse-time")
+      ->check(CLI::IsMember({"none", "step", "cosine", "exponential", "inverse-time"}));
+  app.add_option("--val-fraction", o.val_fraction, "fraction of the training set held out for validation (stratified)")
+      ->check(CLI::Range(0.0, 0.5));
+  app.add_option("--patience", o.patience, "stop after this many epochs without a better validation loss (0: never)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--seed", o.seed, "random seed (weights, shuffling, dropout)");
+  app.add_option("--threads", o.threads, "threads for kernels and BLAS (0: all cores)")->check(CLI::NonNegativeNumber);
+  app.add_option("--out", o.out, "run directory: model, checkpoint, metrics.csv, curves.svg");
+  app.add_flag("--resume", o.resume, "continue from the checkpoint in --out");
+  app.add_flag("!--no-progress", o.progress, "no progress bar");
+}
+
+void add_eval(CLI::App& app, EvalOptions& o) {
+  app.add_option("--model-file", o.model_file, "weights written by `nabla train` (model.safetensors)")
+      ->required()->check(CLI::ExistingFile);
+  app.add_option("--data", o.data, "data set")->check(CLI::IsMember({"fashion-mnist", "mnist"}));
+  app.add_option("--data-dir", o.data_dir, "directory of the IDX files");
+  app.add_option("--batch-size", o.batch_size, "samples per batch")->check(CLI::PositiveNumber);
+  app.add_option("--threads", o.threads, "threads (0: all cores)")->check(CLI::NonNegativeNumber);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"nabla: train and evaluate neural networks"};
+  app.require_subcommand(1);
+  TrainOptions train;
+  EvalOptions eval;
+  CLI::App* train_cmd = app.add_subcommand("train", "train a model and report test metrics as JSON");
+  add_train(*train_cmd, train);
+  CLI::App* eval_cmd = app.add_subcommand("eval", "evaluate saved weights on a test set");
+  add_eval(*eval_cmd, eval);
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (train_cmd->parsed()) return nabla::cli::run_train(train);
+    if (eval_cmd->parsed()) return nabla::cli::run_eval(eval);
+  } catch (const nabla::Error& e) {
+    std::cerr << "nabla: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "nabla: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,62 @@
+#include "model_zoo.h"
+
+#include <sstream>
+
+#include "nabla/nn/layers.h"
+
+namespace nabla::cli {
+
+nn::ModulePtr make_model(const ModelSpec& spec) {
+  if (spec.name == "mlp") {
+    // Flatten, then Linear + ReLU per hidden layer, then the classifier: PyTorch's layer indices
+    // (1.weight, 3.weight, ...) so the weights load in torch.nn.Sequential of the same layers.
+    auto model = std::make_shared<nn::Sequential>();
+    model->push_back(std::make_shared<nn::Flatten>());
+    int64_t width = spec.inputs;
+    for (int64_t h : spec.hidden) {
+      model->push_back(std::make_shared<nn::Linear>(width, h));
+      model->push_back(std::make_shared<nn::ReLU>());
+      width = h;
+    }
+    model->push_back(std::make_shared<nn::Linear>(width, spec.classes));
+    return model;
+  }
+  throw Error("unknown model '" + spec.name + "'; choose one of: mlp");
+}
+
+std::vector<std::string> model_names() { return {"mlp"}; }
+
+std::map<std::string, std::string> to_metadata(const ModelSpec& spec) {
+  std::string hidden;
+  for (int64_t h : spec.hidden) {
+    if (!hidden.empty()) hidden += ',';
+    hidden += std::to_string(h);
+  }
+  return {{"nabla.model", spec.name},
+          {"nabla.inputs", std::to_string(spec.inputs)},
+          {"nabla.classes", std::to_string(spec.classes)},
+          {"nabla.hidden", hidden}};
+}
+
+ModelSpec from_metadata(const std::map<std::string, std::string>& metadata, const std::string& path) {
+  auto get = [&](const std::string& key) {
+    const auto it = metadata.find(key);
+    if (it == metadata.end())
+      throw IOError(path + ": not a nabla model file (metadata '" + key + "' is missing)");
+    return it->second;
+  };
+  ModelSpec spec;
+  try {
+    spec.name = get("nabla.model");
+    spec.inputs = std::stoll(get("nabla.inputs"));
+    spec.classes = std::stoll(get("nabla.classes"));
+    spec.hidden.clear();
+    std::stringstream hidden(get("nabla.hidden"));
+    for (std::string item; std::getline(hidden, item, ',');) spec.hidden.push_back(std::stoll(item));
+  } catch (const std::logic_error& e) {  // stoll: not a number
+    throw IOError(path + ": malformed model metadata (" + e.what() + ")");
+  }
+  return spec;
+}
+
+}  // namespace nabla::cli

@@ -1,0 +1,131 @@
+// `nabla train`: data, model, optimizer and schedule from the options; the Trainer does the rest.
+// Ends with one JSON line of results on stdout.
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <iostream>
+
+#include "commands.h"
+#include "dataset_choice.h"
+#include "nabla/data/dataloader.h"
+#include "nabla/functional.h"
+#include "nabla/io/safetensors.h"
+#include "nabla/nabla.h"
+#include "nabla/optim/optimizer.h"
+#include "nabla/optim/scheduler.h"
+#include "nabla/train/trainer.h"
+
+namespace nabla::cli {
+namespace {
+
+std::unique_ptr<optim::Optimizer> make_optimizer(const TrainOptions& o, std::vector<Tensor> params) {
+  if (o.optimizer == "sgd") return std::make_unique<optim::SGD>(params, optim::SGDOptions{o.lr, 0, 0, o.weight_decay, false});
+  if (o.optimizer == "momentum") return std::make_unique<optim::SGD>(params, optim::SGDOptions{o.lr, o.momentum, 0, o.weight_decay, false});
+  if (o.optimizer == "nesterov") return std::make_unique<optim::SGD>(params, optim::SGDOptions{o.lr, o.momentum, 0, o.weight_decay, true});
+  if (o.optimizer == "adagrad") {
+    optim::AdaGradOptions a;
+    a.lr = o.lr;
+    a.weight_decay = o.weight_decay;
+    return std::make_unique<optim::AdaGrad>(params, a);
+  }
+  if (o.optimizer == "rmsprop") {
+    optim::RMSpropOptions r;
+    r.lr = o.lr;
+    r.weight_decay = o.weight_decay;
+    return std::make_unique<optim::RMSprop>(params, r);
+  }
+  if (o.optimizer == "adamw") {
+    optim::AdamWOptions a;
+    a.lr = o.lr;
+    a.weight_decay = o.weight_decay;
+    return std::make_unique<optim::AdamW>(params, a);
+  }
+  optim::AdamOptions a;
+  a.lr = o.lr;
+  a.weight_decay = o.weight_decay;
+  return std::make_unique<optim::Adam>(params, a);
+}
+
+std::unique_ptr<optim::LRScheduler> make_scheduler(const TrainOptions& o, optim::Optimizer& opt) {
+  if (o.scheduler == "step") return std::make_unique<optim::StepLR>(opt, std::max<int64_t>(1, o.epochs / 3), 0.1);
+  if (o.scheduler == "cosine") return std::make_unique<optim::CosineAnnealingLR>(opt, o.epochs);
+  if (o.scheduler == "exponential") return std::make_unique<optim::ExponentialLR>(opt, 0.9);
+  if (o.scheduler == "inverse-time") return std::make_unique<optim::InverseTimeLR>(opt, 0.5);
+  return nullptr;
+}
+
+// A DataLoader seen as the trainer's BatchSource. Each epoch's order is drawn from a generator
+// reseeded with (seed, epoch), so a resumed run shuffles exactly as an uninterrupted one.
+train::BatchSource batches_of(data::DataLoader& loader, uint64_t seed) {
+  train::BatchSource source;
+  source.batches = loader.num_batches();
+  source.for_each = [&loader](const auto& visit) {
+    for (const data::Batch& b : loader) visit(b.input, b.target);
+  };
+  source.set_epoch = [&loader, seed](int64_t epoch) {
+    loader.generator().seed(seed * 1000003 + static_cast<uint64_t>(epoch));
+  };
+  return source;
+}
+
+}  // namespace
+
+int run_train(const TrainOptions& o) {
+  if (o.threads > 0) set_num_threads(o.threads);
+  manual_seed(o.seed);
+  const LabelledImages train_full = load_images(o.data, o.data_dir, true);
+  const LabelledImages test = load_images(o.data, o.data_dir, false);
+  const auto [train_set, val_set] = split_for_validation(train_full, o.val_fraction, o.seed);
+
+  ModelSpec spec = o.model;
+  spec.inputs = train_full.images[0].numel();
+  spec.classes = train_full.num_classes;
+  nn::ModulePtr model = make_model(spec);
+  auto optimizer = make_optimizer(o, model->parameters());
+  auto scheduler = make_scheduler(o, *optimizer);
+
+  data::DataLoaderOptions train_loading;
+  train_loading.batch_size = o.batch_size;
+  train_loading.shuffle = true;
+  train_loading.seed = o.seed;
+  data::DataLoader train_loader(train_set, train_loading);
+  data::DataLoaderOptions eval_loading;
+  eval_loading.batch_size = 1000;
+  std::unique_ptr<data::DataLoader> val_loader;
+  if (val_set) val_loader = std::make_unique<data::DataLoader>(val_set, eval_loading);
+  data::DataLoader test_loader(std::make_shared<data::TensorDataset>(test.images, test.labels), eval_loading);
+
+  train::FitOptions fit;
+  fit.epochs = o.epochs;
+  fit.out_dir = o.out;
+  fit.resume = o.resume;
+  fit.patience = o.patience;
+  fit.progress = o.progress;
+  fit.num_classes = spec.classes;
+  fit.model_metadata = to_metadata(spec);
+  const train::LossFn loss = [](const Tensor& logits, const Tensor& target) { return F::cross_entropy(logits, target); };
+  train::Trainer trainer(*model, *optimizer, loss, fit);
+  trainer.set_scheduler(scheduler.get());
+  const train::BatchSource train_batches = batches_of(train_loader, o.seed);
+  train::BatchSource val_batches;
+  if (val_loader) val_batches = batches_of(*val_loader, o.seed);
+  const train::FitResult result = trainer.fit(train_batches, val_loader ? &val_batches : nullptr);
+
+  const train::Evaluation tested = train::evaluate(*model, batches_of(test_loader, o.seed), loss, spec.classes);
+  io::save_safetensors((std::filesystem::path(o.out) / "model.safetensors").string(), model->state_dict(),
+                       to_metadata(spec));
+
+  nlohmann::json summary = {
+      {"test_accuracy", tested.accuracy},   {"test_loss", tested.loss},
+      {"train_seconds", result.train_seconds}, {"epoch_seconds", result.epoch_seconds},
+      {"epochs", result.epochs_run},        {"params", model->parameter_count()},
+      {"model", spec.name},                 {"data", o.data},
+      {"best_epoch", result.best_epoch},    {"stopped_early", result.stopped_early},
+      {"threads", get_num_threads()},       {"out", o.out}};
+  if (!result.history.validation_accuracy.empty())
+    summary["val_accuracy"] = result.history.validation_accuracy.back();
+  std::cout << summary.dump() << std::endl;
+  return 0;
+}
+
+}  // namespace nabla::cli
