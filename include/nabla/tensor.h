@@ -19,7 +19,7 @@ namespace nabla {
 
 class Node;
 
-// A flat, 64-byte aligned, zero-initialised buffer.
+// A flat, 64-byte aligned, uninitialised buffer (zeros() fills it; Tensor::empty does not).
 class Storage {
  public:
   Storage(size_t nbytes, Device device);
@@ -36,6 +36,9 @@ class Storage {
   size_t nbytes_ = 0;
   Device device_;
 };
+
+// Returns the freed blocks that storage keeps for reuse to the system (see src/tensor/allocator.h).
+void empty_cache();
 
 struct TensorImpl;
 
@@ -61,6 +64,7 @@ class Tensor {
 
   // ---- construction ------------------------------------------------------------------------
   // A tensor from nested values is built with from_vector / tensor() below; these are the raw forms.
+  // Uninitialised memory: for outputs that are written in full.
   static Tensor empty(const Shape& shape, DType dtype = kDefaultDType, Device device = kCPU);
   // A view over existing storage.
   static Tensor make_view(std::shared_ptr<Storage> storage, Shape shape, Shape strides,

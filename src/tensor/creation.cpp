@@ -1,5 +1,6 @@
 // Factory functions: constants, ranges, literals and random tensors.
 #include <cmath>
+#include <cstring>
 
 #include "kernels/cpu/elementwise.h"
 #include "nabla/random.h"
@@ -9,10 +10,14 @@ namespace nabla {
 
 Tensor full(const Shape& shape, double value, DType dtype) {
   Tensor t = Tensor::empty(shape, dtype);
-  if (value != 0) kernels::fill(dtype, shape, t.raw_data(), t.strides(), value);
+  kernels::fill(dtype, shape, t.raw_data(), t.strides(), value);
   return t;
 }
-Tensor zeros(const Shape& shape, DType dtype) { return Tensor::empty(shape, dtype); }
+Tensor zeros(const Shape& shape, DType dtype) {
+  Tensor t = Tensor::empty(shape, dtype);
+  std::memset(t.raw_data(), 0, t.nbytes());  // all-zero bytes are 0 in every dtype
+  return t;
+}
 Tensor ones(const Shape& shape, DType dtype) { return full(shape, 1, dtype); }
 Tensor zeros_like(const Tensor& t) { return zeros(t.shape(), t.dtype()); }
 Tensor ones_like(const Tensor& t) { return ones(t.shape(), t.dtype()); }

@@ -1,11 +1,9 @@
 // The Tensor handle: metadata, element access, autograd fields and the method forms of ops.
 #include "nabla/tensor.h"
 
-#include <cstdlib>
-#include <cstring>
-#include <new>
 
 #include "kernels/cpu/elementwise.h"
+#include "tensor/allocator.h"
 #include "nabla/autograd.h"
 #include "nabla/ops.h"
 
@@ -16,14 +14,10 @@ namespace nabla {
 Storage::Storage(size_t nbytes, Device device) : nbytes_(nbytes), device_(device) {
   if (device.kind != Device::Kind::cpu)
     throw Error("Storage: device " + device.str() + " is not available in this build");
-  // 64-byte alignment suits AVX-512 loads and keeps rows of BLAS operands on cache lines.
-  const size_t rounded = ((nbytes + 63) / 64) * 64;
-  data_ = std::aligned_alloc(64, rounded == 0 ? 64 : rounded);
-  if (!data_) throw std::bad_alloc();
-  std::memset(data_, 0, rounded == 0 ? 64 : rounded);
+  data_ = detail::allocate_host(nbytes);
 }
 
-Storage::~Storage() { std::free(data_); }
+Storage::~Storage() { detail::free_host(data_, nbytes_); }
 
 // ---- construction ---------------------------------------------------------------------------------
 
