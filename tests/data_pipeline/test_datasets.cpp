@@ -2,7 +2,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
+
+#include <unistd.h>
 
 #include "nabla/data/dataloader.h"
 #include "nabla/data/mnist.h"
@@ -61,6 +64,29 @@ TEST(FashionMnist, MissingDirectoryNamesFileAndPackage) {
     EXPECT_NE(message.find("apt-get install dataset-fashion-mnist"), std::string::npos) << message;
   }
   EXPECT_THROW(load_mnist("/nonexistent/mnist", false), IOError);
+}
+
+// Plain (uncompressed) IDX files are accepted too; pixels become value / 255.
+TEST(Mnist, ReadsPlainIdxFilesAndChecksTheirShapes) {
+  const auto dir = std::filesystem::temp_directory_path() / ("nabla_mnist_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto write = [&](const std::string& name, const std::string& bytes) {
+    std::ofstream(dir / name, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  };
+  std::string images{0, 0, 0x08, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28};
+  for (int i = 0; i < 2 * 28 * 28; ++i) images.push_back(static_cast<char>(i % 256));
+  write("t10k-images-idx3-ubyte", images);
+  write("t10k-labels-idx1-ubyte", std::string{0, 0, 0x08, 1, 0, 0, 0, 2, 7, 3});
+  const LabeledImages data = load_mnist(dir.string(), false);
+  EXPECT_EQ(data.images.shape(), (Shape{2, 1, 28, 28}));
+  EXPECT_EQ(data.labels.to_vector<int64_t>(), (std::vector<int64_t>{7, 3}));
+  EXPECT_EQ(data.images.to_vector<float>()[255], 1.0f);
+  EXPECT_EQ(data.images.to_vector<float>()[51], 51.0f / 255.0f);
+  EXPECT_EQ(data.class_names[7], "7");
+  // Three labels for two images is a malformed pair.
+  write("t10k-labels-idx1-ubyte", std::string{0, 0, 0x08, 1, 0, 0, 0, 3, 7, 3, 1});
+  EXPECT_THROW(load_mnist(dir.string(), false), IOError);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Datasets, TensorDatasetGetAndSubset) {
