@@ -27,13 +27,8 @@ int run_eval(const EvalOptions& o) {
   data::DataLoaderOptions loading;
   loading.batch_size = o.batch_size;
   data::DataLoader loader(std::make_shared<data::TensorDataset>(test.images, test.labels), loading);
-  train::BatchSource batches;
-  batches.batches = loader.num_batches();
-  batches.for_each = [&loader](const auto& visit) {
-    for (const data::Batch& b : loader) visit(b.input, b.target);
-  };
   const train::Evaluation result = train::evaluate(
-      *model, batches, [](const Tensor& out, const Tensor& y) { return F::cross_entropy(out, y); }, spec.classes);
+      *model, train::batches_from(loader), [](const Tensor& out, const Tensor& y) { return F::cross_entropy(out, y); }, spec.classes);
 
   std::cout << o.data << " test set, " << test.labels.numel() << " images, model " << spec.name << " from "
             << o.model_file << "\n\n";

@@ -54,20 +54,6 @@ std::unique_ptr<optim::LRScheduler> make_scheduler(const TrainOptions& o, optim:
   return nullptr;
 }
 
-// A DataLoader seen as the trainer's BatchSource. Each epoch's order is drawn from a generator
-// reseeded with (seed, epoch), so a resumed run shuffles exactly as an uninterrupted one.
-train::BatchSource batches_of(data::DataLoader& loader, uint64_t seed) {
-  train::BatchSource source;
-  source.batches = loader.num_batches();
-  source.for_each = [&loader](const auto& visit) {
-    for (const data::Batch& b : loader) visit(b.input, b.target);
-  };
-  source.set_epoch = [&loader, seed](int64_t epoch) {
-    loader.generator().seed(seed * 1000003 + static_cast<uint64_t>(epoch));
-  };
-  return source;
-}
-
 }  // namespace
 
 int run_train(const TrainOptions& o) {
@@ -106,12 +92,12 @@ int run_train(const TrainOptions& o) {
   const train::LossFn loss = [](const Tensor& logits, const Tensor& target) { return F::cross_entropy(logits, target); };
   train::Trainer trainer(*model, *optimizer, loss, fit);
   trainer.set_scheduler(scheduler.get());
-  const train::BatchSource train_batches = batches_of(train_loader, o.seed);
+  const train::BatchSource train_batches = train::batches_from(train_loader, o.seed);
   train::BatchSource val_batches;
-  if (val_loader) val_batches = batches_of(*val_loader, o.seed);
+  if (val_loader) val_batches = train::batches_from(*val_loader);
   const train::FitResult result = trainer.fit(train_batches, val_loader ? &val_batches : nullptr);
 
-  const train::Evaluation tested = train::evaluate(*model, batches_of(test_loader, o.seed), loss, spec.classes);
+  const train::Evaluation tested = train::evaluate(*model, train::batches_from(test_loader), loss, spec.classes);
   io::save_safetensors((std::filesystem::path(o.out) / "model.safetensors").string(), model->state_dict(),
                        to_metadata(spec));
 

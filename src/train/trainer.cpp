@@ -45,6 +45,19 @@ struct PassTotals {
 
 }  // namespace
 
+BatchSource batches_from(data::DataLoader& loader, std::optional<uint64_t> seed) {
+  BatchSource source;
+  source.batches = loader.num_batches();
+  source.for_each = [&loader](const auto& visit) {
+    for (const data::Batch& b : loader) visit(b.input, b.target);
+  };
+  if (seed)
+    source.set_epoch = [&loader, seed](int64_t epoch) {
+      loader.generator().seed(*seed * 1000003 + static_cast<uint64_t>(epoch));
+    };
+  return source;
+}
+
 Evaluation evaluate(nn::Module& model, const BatchSource& data, const LossFn& loss, int64_t num_classes) {
   NoGradGuard no_grad;
   const bool was_training = model.is_training();

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "nabla/data/dataloader.h"
 #include "nabla/nn/module.h"
 #include "nabla/optim/optimizer.h"
 #include "nabla/optim/scheduler.h"
@@ -26,6 +27,10 @@ struct BatchSource {
   // (and a resumed run sees the same order as an uninterrupted one).
   std::function<void(int64_t epoch)> set_epoch;
 };
+
+// A DataLoader as a BatchSource. With a seed, each training epoch's order comes from the loader's
+// generator reseeded with (seed, epoch), so a resumed run shuffles exactly as one that never stopped.
+BatchSource batches_from(data::DataLoader& loader, std::optional<uint64_t> seed = std::nullopt);
 
 // Loss of a batch: logits and targets to a scalar.
 using LossFn = std::function<Tensor(const Tensor& output, const Tensor& target)>;
