@@ -45,8 +45,11 @@ struct TensorImpl;
 // One entry of Tensor::index: an integer picks one position (and drops the axis), a Slice keeps a
 // range with a step, as Python's x[1, 2:8:2].
 struct Slice {
+  Slice(std::optional<int64_t> start_ = std::nullopt, std::optional<int64_t> stop_ = std::nullopt,
+        int64_t step_ = 1)
+      : start(start_), stop(stop_), step(step_) {}
   std::optional<int64_t> start, stop;
-  int64_t step = 1;
+  int64_t step;
 };
 struct TensorIndex {
   TensorIndex(int64_t i) : is_slice(false), index(i) {}  // NOLINT: implicit like Python's x[3]
