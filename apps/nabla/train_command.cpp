@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "commands.h"
 #include "dataset_choice.h"
@@ -74,6 +75,9 @@ int run_train(const TrainOptions& o) {
   train_loading.batch_size = o.batch_size;
   train_loading.shuffle = true;
   train_loading.seed = o.seed;
+  // A background loader thread only helps when a core is free for it; on a machine whose cores
+  // all run kernels it competes with them (measured: 705 vs 438 us a step on 2 cores).
+  if (get_num_threads() >= static_cast<int>(std::thread::hardware_concurrency())) train_loading.prefetch = 0;
   data::DataLoader train_loader(train_set, train_loading);
   data::DataLoaderOptions eval_loading;
   eval_loading.batch_size = 1000;

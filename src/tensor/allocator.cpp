@@ -17,6 +17,7 @@ constexpr bool kCaching = false;
 constexpr bool kCaching = true;
 #endif
 constexpr size_t kSmallest = 16 << 10;   // below this malloc is fast enough
+constexpr size_t kLargest = 16 << 20;    // data sets, not step buffers: give them back
 constexpr size_t kMaxCached = 512u << 20;
 
 size_t rounded(size_t nbytes) { return nbytes == 0 ? 64 : (nbytes + 63) / 64 * 64; }
@@ -63,7 +64,7 @@ namespace detail {
 
 void* allocate_host(size_t nbytes) {
   const size_t size = rounded(nbytes);
-  if (kCaching && size >= kSmallest)
+  if (kCaching && size >= kSmallest && size <= kLargest)
     if (void* p = cache().take(size)) return p;
   void* p = std::aligned_alloc(64, size);
   if (!p) throw std::bad_alloc();
@@ -73,7 +74,7 @@ void* allocate_host(size_t nbytes) {
 void free_host(void* data, size_t nbytes) {
   if (!data) return;
   const size_t size = rounded(nbytes);
-  if (kCaching && size >= kSmallest && cache().keep(data, size)) return;
+  if (kCaching && size >= kSmallest && size <= kLargest && cache().keep(data, size)) return;
   std::free(data);
 }
 
