@@ -160,3 +160,18 @@ TEST(Ops, JoinSplitPadIndex) {
   EXPECT_EQ(values(slice_scatter(b, {3, 2}, 0, 2, 3, 1)), (V{0, 0, 0, 0, 5, 6}));
   EXPECT_EQ(values(sum_to(ones({2, 3, 4}, DType::f64), {3, 1})), (V{8, 8, 8}));
 }
+
+TEST(Ops, F32ExpAndSigmoidStayWithinTwoUlpOfLibm) {
+  // f32 exp has its own vectorised kernel; check it against the double-precision result.
+  Tensor x = linspace(-103, 88.7, 200001);
+  const std::vector<float> got = exp(x).to_vector<float>();
+  const std::vector<float> xs = x.to_vector<float>();
+  for (size_t i = 0; i < xs.size(); ++i) {
+    const double want = std::exp(static_cast<double>(xs[i]));
+    if (want < 1.2e-38) continue;  // denormal results may lose bits
+    const float f = static_cast<float>(want);
+    ASSERT_LE(std::abs(got[i] - want), 2.0 * (std::nextafter(f, INFINITY) - f)) << "x = " << xs[i];
+  }
+  EXPECT_EQ(exp(tensor({-1000, 1000})).to_vector<float>(), (std::vector<float>{0, INFINITY}));
+  EXPECT_EQ(sigmoid(tensor({-1000, 0, 1000})).to_vector<float>(), (std::vector<float>{0, 0.5f, 1}));
+}

@@ -1,6 +1,9 @@
 #include "kernels/cpu/elementwise.h"
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <type_traits>
 
 #include "kernels/cpu/strided_loop.h"
@@ -11,7 +14,7 @@ namespace {
 constexpr double kInvSqrt2 = 0.70710678118654752440;
 
 template <class T>
-T apply_binary(BinaryOp op, T x, T y) {
+[[gnu::always_inline]] inline T apply_binary(BinaryOp op, T x, T y) {
   switch (op) {
     case BinaryOp::add: return x + y;
     case BinaryOp::sub: return x - y;
@@ -71,13 +74,38 @@ void binary_dispatch(BinaryOp op, const std::vector<int64_t>& shape, void* out, 
   }
 }
 
+// exp for f32 in straight-line arithmetic the compiler vectorises (libm's expf is a call per
+// element; with -fno-trapping-math the clamps become blends): exp(x) = 2^n * e^r with n = round(x / ln 2) and |r| <= ln(2)/2, e^r by Cephes' degree-6
+// polynomial; ln 2 is split in two so r is exact. Within 2 ulp of expf over the whole range.
+[[gnu::always_inline]] inline float exp_f32(float x) {
+  x = std::min(std::max(x, -104.0f), 88.7228394f);  // below: 0 after rounding; above: inf
+  // Rounds to nearest by truncating a positive number (x >= -104 keeps it positive).
+  const int32_t k = static_cast<int32_t>(x * 1.44269504088896341f + 256.5f) - 256;
+  const float n = static_cast<float>(k);
+  const float r = x - n * 0.693359375f + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  // 2^n as two factors, so both stay normal floats when n is near the ends of the range.
+  const int32_t half = k / 2;
+  const float lo = std::bit_cast<float>((half + 127) << 23);
+  const float hi = std::bit_cast<float>((k - half + 127) << 23);
+  return p * lo * hi;
+}
+
 template <class T>
-T apply_unary(UnaryOp op, T x, UnaryParams p) {
+[[gnu::always_inline]] inline T apply_unary(UnaryOp op, T x, UnaryParams p) {
   using F = std::conditional_t<std::is_integral_v<T>, double, T>;
   const F v = static_cast<F>(x);
   switch (op) {
     case UnaryOp::neg: return -x;
-    case UnaryOp::exp: return static_cast<T>(std::exp(v));
+    case UnaryOp::exp:
+      if constexpr (std::is_same_v<T, float>) return exp_f32(x);
+      else return static_cast<T>(std::exp(v));
     case UnaryOp::log: return static_cast<T>(std::log(v));
     case UnaryOp::sqrt: return static_cast<T>(std::sqrt(v));
     case UnaryOp::abs: return x < 0 ? -x : x;
@@ -87,7 +115,9 @@ T apply_unary(UnaryOp op, T x, UnaryParams p) {
     case UnaryOp::erf: return static_cast<T>(std::erf(v));
     case UnaryOp::sign: return static_cast<T>((x > 0) - (x < 0));
     case UnaryOp::sigmoid:
-      // Split by sign so exp never overflows.
+      // f32: exp_f32 saturates to 0 or inf, and 1 / (1 + inf) is 0, so no branch is needed.
+      if constexpr (std::is_same_v<T, float>) return 1.0f / (1.0f + exp_f32(-x));
+      // Otherwise split by sign so exp never overflows.
       if (v >= 0) return static_cast<T>(F(1) / (F(1) + std::exp(-v)));
       else {
         const F e = std::exp(v);

@@ -3,10 +3,34 @@
 #include <omp.h>
 
 #include <type_traits>
+#include <vector>
 
 #include "kernels/cpu/strided_loop.h"
 
 namespace nabla::kernels {
+
+namespace {
+
+// One long contiguous row summed by all threads; the partial sums are added in thread order, so
+// the result is the same on every run with the same thread count.
+template <class Acc, class T>
+Acc parallel_row_sum(const T* x, int64_t n) {
+  std::vector<Acc> partial(static_cast<size_t>(omp_get_max_threads()), Acc(0));
+#pragma omp parallel
+  {
+    const int64_t threads = omp_get_num_threads(), t = omp_get_thread_num();
+    const int64_t begin = n * t / threads, end = n * (t + 1) / threads;
+    Acc acc = 0;
+#pragma omp simd reduction(+ : acc)
+    for (int64_t i = begin; i < end; ++i) acc += x[i];
+    partial[static_cast<size_t>(t)] = acc;
+  }
+  Acc total = 0;
+  for (Acc p : partial) total += p;
+  return total;
+}
+
+}  // namespace
 
 void sum(DType dtype, const std::vector<int64_t>& shape, const void* in,
          const std::vector<int64_t>& in_strides, void* out,
@@ -23,7 +47,10 @@ void sum(DType dtype, const std::vector<int64_t>& shape, const void* in,
       const T* x = reinterpret_cast<const T*>(p[1]);
       if (s[0] == 0) {
         Acc acc = 0;
-        if (s[1] == e) {
+        if (s[1] == e && n >= kParallelThreshold && omp_get_max_threads() > 1 && !omp_in_parallel()) {
+          acc = parallel_row_sum<Acc>(x, n);
+        } else if (s[1] == e) {
+#pragma omp simd reduction(+ : acc)
           for (int64_t i = 0; i < n; ++i) acc += x[i];
         } else {
           const int64_t sx = s[1] / e;

@@ -58,10 +58,26 @@ class StridedLoop {
   // fn(Ptrs row_start, Strides row_strides_in_bytes, int64_t row_length)
   template <class F>
   void run(F&& fn, bool allow_parallel = true) const {
-    const bool parallel = allow_parallel && rows_ > 1 && numel() >= kParallelThreshold &&
-                          omp_get_max_threads() > 1;
+    const bool parallel = allow_parallel && numel() >= kParallelThreshold && omp_get_max_threads() > 1;
     if (!parallel) {
       run_rows(0, rows_, fn);
+      return;
+    }
+    if (rows_ == 1) {
+      // A contiguous tensor is one long row: split the row itself, unless the first operand (the
+      // output) does not advance along it, in which case every piece would write the same place.
+      if (strides_.back()[0] == 0) {
+        run_rows(0, 1, fn);
+        return;
+      }
+#pragma omp parallel
+      {
+        const int64_t threads = omp_get_num_threads(), t = omp_get_thread_num();
+        const int64_t begin = inner_ * t / threads, end = inner_ * (t + 1) / threads;
+        Ptrs ptrs = data_;
+        for (int k = 0; k < N; ++k) ptrs[k] += begin * strides_.back()[k];
+        if (end > begin) fn(ptrs, strides_.back(), end - begin);
+      }
       return;
     }
 #pragma omp parallel
