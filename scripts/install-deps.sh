@@ -10,8 +10,6 @@ packages=(
   zlib1g-dev               # gzip IDX files
   nlohmann-json3-dev       # safetensors headers, fixtures
   libcli11-dev             # the nabla command line
-  libfmt-dev               # formatting
-  libstb-dev               # PNG pictures
   libgtest-dev libgmock-dev
   libbenchmark-dev
   dataset-fashion-mnist    # the default data set, /usr/share/datasets/fashion-mnist
