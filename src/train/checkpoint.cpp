@@ -12,12 +12,6 @@ namespace {
 
 constexpr const char* kFormat = "nabla.checkpoint.v1";
 
-std::string exact(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
-
 double parse_double(const std::string& path, const std::string& key, const std::string& text) {
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
@@ -30,13 +24,19 @@ bool starts_with(const std::string& s, const std::string& prefix) { return s.rfi
 
 }  // namespace
 
+std::string exact_decimal(double value) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", value);
+  return buf;
+}
+
 void save_checkpoint(const std::string& path, const Checkpoint& c) {
   io::NamedTensors tensors;
   for (const auto& [name, t] : c.model) tensors.emplace_back("model/" + name, t);
   for (const auto& [name, t] : c.optimizer.tensors) tensors.emplace_back("optimizer/" + name, t);
   std::map<std::string, std::string> meta{{"format", kFormat}, {"optimizer", c.optimizer.optimizer}};
-  for (const auto& [k, v] : c.optimizer.hyperparameters) meta["optimizer." + k] = exact(v);
-  for (const auto& [k, v] : c.scheduler) meta["scheduler." + k] = exact(v);
+  for (const auto& [k, v] : c.optimizer.hyperparameters) meta["optimizer." + k] = exact_decimal(v);
+  for (const auto& [k, v] : c.scheduler) meta["scheduler." + k] = exact_decimal(v);
   for (const auto& [k, v] : c.training) meta["training." + k] = v;
   io::save_safetensors(path, tensors, meta);
 }

@@ -22,12 +22,6 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-std::string exact(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
-
 // Running sums over the batches of one pass.
 struct PassTotals {
   double loss_sum = 0;
@@ -90,7 +84,7 @@ void Trainer::save_state(int64_t epochs_done, const FitResult& result) const {
   if (scheduler_) c.scheduler = scheduler_->state_dict();
   c.training = {{"epochs_done", std::to_string(epochs_done)},
                 {"generator", default_generator().state()},
-                {"best_validation_loss", exact(stopping_.state().best)},
+                {"best_validation_loss", exact_decimal(stopping_.state().best)},
                 {"best_epoch", std::to_string(result.best_epoch)},
                 {"epochs_validated", std::to_string(stopping_.state().epochs_seen)},
                 {"epochs_without_improvement", std::to_string(stopping_.state().epochs_without_improvement)}};

@@ -4,28 +4,14 @@
 
 #include "nabla/functional.h"
 #include "nabla/nabla.h"
+#include "gradcheck_helpers.h"
 
 using namespace nabla;
+using namespace nabla::test_support;
 using Reduction = functional::Reduction;
 
 namespace {
 
-Tensor leaf(const Shape& shape, double low = -1, double high = 1) {
-  Tensor t = uniform(shape, low, high, DType::f64);
-  t.requires_grad_();
-  return t;
-}
-
-void check(const DifferentiableFn& f, const std::vector<Tensor>& inputs, bool second_order = true) {
-  const GradcheckResult first = gradcheck(f, inputs);
-  EXPECT_TRUE(first.ok) << "first order: " << first.message;
-  if (second_order) {
-    const GradcheckResult second = gradgradcheck(f, inputs);
-    EXPECT_TRUE(second.ok) << "second order: " << second.message;
-  }
-}
-
-using Ts = std::vector<Tensor>;
 const Tensor kLabels = from_vector(std::vector<int64_t>{2, 0, 3, 1, 3});
 
 class GradcheckFunctional : public ::testing::Test {

@@ -3,33 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "nabla/nabla.h"
+#include "gradcheck_helpers.h"
 
 using namespace nabla;
+using namespace nabla::test_support;
 
 namespace {
-
-Tensor leaf(const Shape& shape, double low = -1, double high = 1) {
-  Tensor t = uniform(shape, low, high, DType::f64);
-  t.requires_grad_();
-  return t;
-}
-
-// A leaf laid out transposed, seen through a view of `shape`: a non-contiguous input.
-Tensor strided(const Shape& shape, double low = -1, double high = 1) {
-  Shape reversed(shape.rbegin(), shape.rend());
-  return leaf(reversed, low, high).T();
-}
-
-void check(const DifferentiableFn& f, const std::vector<Tensor>& inputs, bool second_order = true) {
-  const GradcheckResult first = gradcheck(f, inputs);
-  EXPECT_TRUE(first.ok) << "first order: " << first.message;
-  if (second_order) {
-    const GradcheckResult second = gradgradcheck(f, inputs);
-    EXPECT_TRUE(second.ok) << "second order: " << second.message;
-  }
-}
-
-using Ts = std::vector<Tensor>;
 
 class Gradcheck : public ::testing::Test {
  protected:

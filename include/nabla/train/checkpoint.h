@@ -19,6 +19,8 @@ struct Checkpoint {
 };
 
 void save_checkpoint(const std::string& path, const Checkpoint& checkpoint);
+// A double as text with 17 significant digits, which reads back bit for bit (for checkpoint fields).
+std::string exact_decimal(double value);
 // Throws IOError naming the file when it is not a nabla checkpoint or is damaged.
 Checkpoint load_checkpoint(const std::string& path);
 
