@@ -36,6 +36,13 @@ Tensor operator-(double a, const Tensor& b);
 Tensor operator*(double a, const Tensor& b);
 Tensor operator/(double a, const Tensor& b);
 
+// In place, into `self` (which must not require grad while recording; see src/ops/inplace.cpp).
+// `other` broadcasts to self's shape. Return self.
+const Tensor& add_(const Tensor& self, const Tensor& other);
+const Tensor& sub_(const Tensor& self, const Tensor& other);
+const Tensor& mul_(const Tensor& self, const Tensor& other);
+const Tensor& div_(const Tensor& self, const Tensor& other);
+
 // ---- elementwise maths -----------------------------------------------------------------------------
 Tensor exp(const Tensor& x);
 Tensor log(const Tensor& x);

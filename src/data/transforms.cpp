@@ -38,8 +38,10 @@ Tensor normalize(const Tensor& images, const std::vector<double>& mean, const st
   for (double s : std)
     if (s == 0) throw Error("normalize: a standard deviation of 0 would divide by zero");
   const int64_t channels = images.size(-3);
-  return (images - per_channel(mean, channels, images.dtype(), "mean", images)) /
-         per_channel(std, channels, images.dtype(), "std", images);
+  // One new tensor, divided in place: a whole data set is normalised with one extra copy, not two.
+  Tensor out = images - per_channel(mean, channels, images.dtype(), "mean", images);
+  if (!out.requires_grad()) return div_(out, per_channel(std, channels, images.dtype(), "std", images));
+  return out / per_channel(std, channels, images.dtype(), "std", images);
 }
 
 Tensor flatten_examples(const Tensor& x) {

@@ -175,3 +175,22 @@ TEST(Ops, F32ExpAndSigmoidStayWithinTwoUlpOfLibm) {
   EXPECT_EQ(exp(tensor({-1000, 1000})).to_vector<float>(), (std::vector<float>{0, INFINITY}));
   EXPECT_EQ(sigmoid(tensor({-1000, 0, 1000})).to_vector<float>(), (std::vector<float>{0, 0.5f, 1}));
 }
+
+TEST(Ops, InPlaceArithmeticWritesIntoItsTarget) {
+  Tensor x = tensor({{1, 2}, {3, 4}}, DType::f64);
+  const void* before = x.raw_data();
+  add_(x, tensor({10, 20}, DType::f64));
+  mul_(x, scalar(2, DType::f64));
+  sub_(x, scalar(1, DType::f64));
+  div_(x, tensor({1, 2}, DType::f64));
+  EXPECT_EQ(x.raw_data(), before);
+  EXPECT_EQ(x.to_vector<double>(), (std::vector<double>{21, 21.5, 25, 23.5}));
+  EXPECT_THROW(add_(x, zeros({3}, DType::f64)), ShapeError);
+  EXPECT_THROW(add_(tensor({1.0}), zeros({2, 1})), ShapeError);  // would grow self
+  Tensor w = ones({2});
+  w.requires_grad_();
+  EXPECT_THROW(add_(w, ones({2})), AutogradError);
+  NoGradGuard no_grad;
+  add_(w, ones({2}));  // an optimizer-style update
+  EXPECT_EQ(w.to_vector<float>(), (std::vector<float>{2, 2}));
+}

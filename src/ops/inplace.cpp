@@ -1,0 +1,33 @@
+// In-place arithmetic, as torch's add_/sub_/mul_/div_: the result is written into `self`, so no
+// new buffer is allocated (normalising a whole data set, updating values under no_grad). Not
+// differentiable: a tensor that takes part in a graph is refused, since values saved for its
+// backward would change under it.
+#include "ops/op_utils.h"
+
+namespace nabla {
+namespace {
+
+const Tensor& in_place(kernels::BinaryOp op, const Tensor& self, const Tensor& other, const char* name) {
+  if (is_grad_enabled() && (self.requires_grad() || other.requires_grad()))
+    throw AutogradError(std::string(name) + ": in-place arithmetic on a tensor that requires grad; "
+                        "use the out-of-place op or a NoGradGuard");
+  if (broadcast_shapes(self.shape(), other.shape(), name) != self.shape())
+    throw ShapeError(std::string(name) + ": " + to_string(other.shape()) + " does not broadcast to " +
+                     to_string(self.shape()) + ", the shape written in place");
+  if (!is_floating(self.dtype()) && is_floating(other.dtype()))
+    throw DTypeError(std::string(name) + ": cannot write " + to_string(other.dtype()) + " results into " +
+                     to_string(self.dtype()));
+  const Tensor o = other.dtype() == self.dtype() ? other : cast(other.detach(), self.dtype());
+  kernels::binary(op, self.dtype(), self.shape(), self.raw_data(), self.strides(), self.raw_data(),
+                  self.strides(), o.raw_data(), detail::broadcast_strides(o, self.shape()));
+  return self;
+}
+
+}  // namespace
+
+const Tensor& add_(const Tensor& self, const Tensor& other) { return in_place(kernels::BinaryOp::add, self, other, "add_"); }
+const Tensor& sub_(const Tensor& self, const Tensor& other) { return in_place(kernels::BinaryOp::sub, self, other, "sub_"); }
+const Tensor& mul_(const Tensor& self, const Tensor& other) { return in_place(kernels::BinaryOp::mul, self, other, "mul_"); }
+const Tensor& div_(const Tensor& self, const Tensor& other) { return in_place(kernels::BinaryOp::div, self, other, "div_"); }
+
+}  // namespace nabla
