@@ -90,7 +90,6 @@ class Node : public std::enable_shared_from_this<Node> {
 };
 
 // True when an op over these inputs must record a Node.
-bool needs_grad(std::initializer_list<const Tensor*> inputs);
 bool needs_grad(const std::vector<Tensor>& inputs);
 
 // Makes `output` the result of a differentiable op over `inputs`, when any of them requires grad

@@ -247,9 +247,4 @@ void fill(DType dtype, const std::vector<int64_t>& shape, void* out, const Strid
   });
 }
 
-void accumulate(DType dtype, const std::vector<int64_t>& shape, void* out,
-                const Strides& out_strides, const void* in, const Strides& in_strides) {
-  binary(BinaryOp::add, dtype, shape, out, out_strides, out, out_strides, in, in_strides);
-}
-
 }  // namespace nabla::kernels

@@ -45,8 +45,4 @@ void copy(DType out_dtype, DType in_dtype, const std::vector<int64_t>& shape, vo
 void fill(DType dtype, const std::vector<int64_t>& shape, void* out, const Strides& out_strides,
           double value);
 
-// out += in (same dtype), used to scatter gradients into views.
-void accumulate(DType dtype, const std::vector<int64_t>& shape, void* out,
-                const Strides& out_strides, const void* in, const Strides& in_strides);
-
 }  // namespace nabla::kernels
