@@ -10,6 +10,7 @@ packages=(
   zlib1g-dev               # gzip IDX files
   nlohmann-json3-dev       # safetensors headers, fixtures
   libcli11-dev             # the nabla command line
+  libstb-dev               # PNG pictures (filters, misclassified examples, feature maps)
   libgtest-dev libgmock-dev
   libbenchmark-dev
   dataset-fashion-mnist    # the default data set, /usr/share/datasets/fashion-mnist
