@@ -23,7 +23,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor
 // !training or p == 0.
 Tensor dropout(const Tensor& x, double p = 0.5, bool training = true);
 
-// Batch normalisation over x [N, C] or [N, C, L], per channel C. In training the batch statistics
+// Batch normalisation over x [N, C], [N, C, L] or [N, C, H, W], per channel C. In training the batch statistics
 // normalise x and update running_mean/running_var in place (when defined), with momentum and the
 // unbiased batch variance, as PyTorch; in evaluation the running statistics normalise x.
 // weight/bias [C] may be undefined (no affine transform).
@@ -39,6 +39,53 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
 // Rows of weight [num_embeddings, dim] picked by i64 indices of any shape: indices.shape + [dim].
 // The gradient scatter-adds into the touched rows only.
 Tensor embedding(const Tensor& indices, const Tensor& weight);
+
+// ---- convolution and pooling over images [N, C, H, W] ---------------------------------------------
+// A height/width pair; one number means the same for both, as PyTorch's int-or-tuple arguments.
+struct Size2 {
+  Size2(int64_t both) : h(both), w(both) {}  // NOLINT: implicit, so `stride = 2` reads naturally
+  Size2(int64_t h, int64_t w) : h(h), w(w) {}
+  bool operator==(const Size2&) const = default;
+  int64_t h, w;
+};
+
+// Cross-correlation (torch.nn.functional.conv2d): x [N, C_in, H, W], weight
+// [C_out, C_in / groups, kH, kW], bias [C_out] or undefined; output [N, C_out, H_out, W_out] with
+// H_out = (H + 2 pad - dilation (kH - 1) - 1) / stride + 1. Computed by im2col and one GEMM per
+// sample and group; the input gradient is conv_transpose2d, so it differentiates again.
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(), Size2 stride = 1,
+              Size2 padding = 0, Size2 dilation = 1, int64_t groups = 1);
+
+// The adjoint of conv2d (torch.nn.functional.conv_transpose2d, "deconvolution"): x [N, C_in, H, W],
+// weight [C_in, C_out / groups, kH, kW]; H_out = (H - 1) stride - 2 pad + dilation (kH - 1) +
+// output_padding + 1. Upsamples in GAN generators.
+Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
+                        Size2 stride = 1, Size2 padding = 0, Size2 output_padding = 0,
+                        int64_t groups = 1, Size2 dilation = 1);
+
+// Maximum over each window; padding counts as -infinity. stride defaults to the kernel size.
+// ceil_mode rounds the output size up (windows may then hang over the bottom/right edge).
+// The backward sends each gradient to the position of its window's maximum.
+Tensor max_pool2d(const Tensor& x, Size2 kernel, std::optional<Size2> stride = std::nullopt,
+                  Size2 padding = 0, bool ceil_mode = false);
+
+// Mean over each window. count_include_pad: zero padding counts in the divisor (PyTorch's default).
+Tensor avg_pool2d(const Tensor& x, Size2 kernel, std::optional<Size2> stride = std::nullopt,
+                  Size2 padding = 0, bool ceil_mode = false, bool count_include_pad = true);
+
+// Mean over output_size windows that tile the input as evenly as possible (window i along an axis
+// of length L covers [floor(i L / out), ceil((i + 1) L / out))); output_size 1 is global average
+// pooling.
+Tensor adaptive_avg_pool2d(const Tensor& x, Size2 output_size);
+
+// Zeroes whole channels of x [N, C, H, W] with probability p, scaling survivors by 1 / (1 - p)
+// (torch.nn.functional.dropout2d). Identity when !training or p == 0.
+Tensor dropout2d(const Tensor& x, double p = 0.5, bool training = true);
+
+// AlexNet's local response normalisation across channels:
+// y = x / (k + alpha / size * sum_{size neighbouring channels} x^2)^beta, as PyTorch's.
+Tensor local_response_norm(const Tensor& x, int64_t size, double alpha = 1e-4, double beta = 0.75,
+                           double k = 1.0);
 
 // ---- losses -----------------------------------------------------------------------------------
 struct CrossEntropyOptions {

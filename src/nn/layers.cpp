@@ -21,6 +21,10 @@ std::string python_float(double value) {
 
 std::string python_bool(bool value) { return value ? "True" : "False"; }
 
+std::string size2_repr(functional::Size2 s) {
+  return "(" + std::to_string(s.h) + ", " + std::to_string(s.w) + ")";
+}
+
 // ---- Linear ---------------------------------------------------------------------------------------
 Linear::Linear(int64_t in_features, int64_t out_features, bool with_bias)
     : in_features(in_features), out_features(out_features) {
@@ -62,7 +66,7 @@ void Sequential::push_back(ModulePtr module) { add_child(std::to_string(size()),
 
 Tensor Sequential::forward(const Tensor& x) {
   Tensor h = x;
-  for (const auto& [name, child] : named_children()) h = child->forward(h);
+  for (const auto& [name, child] : named_children()) h = (*child)(h);
   return h;
 }
 
@@ -92,9 +96,27 @@ Dropout::Dropout(double p) : p(p) {
 Tensor Dropout::forward(const Tensor& x) { return functional::dropout(x, p, is_training()); }
 std::string Dropout::extra_repr() const { return "p=" + python_float(p) + ", inplace=False"; }
 
+Dropout2d::Dropout2d(double p) : p(p) {
+  if (!(p >= 0.0 && p <= 1.0))
+    throw Error("Dropout2d: probability must be in [0, 1], got " + std::to_string(p));
+}
+
+Tensor Dropout2d::forward(const Tensor& x) { return functional::dropout2d(x, p, is_training()); }
+
+std::string Dropout2d::extra_repr() const { return "p=" + python_float(p) + ", inplace=False"; }
+
+Tensor LocalResponseNorm::forward(const Tensor& x) {
+  return functional::local_response_norm(x, size, alpha, beta, k);
+}
+
+std::string LocalResponseNorm::extra_repr() const {
+  return std::to_string(size) + ", alpha=" + python_float(alpha) + ", beta=" + python_float(beta) +
+         ", k=" + python_float(k);
+}
+
 // ---- normalisation -------------------------------------------------------------------------------------
-BatchNorm1d::BatchNorm1d(int64_t num_features, double eps, double momentum, bool affine,
-                         bool track_running_stats)
+BatchNorm::BatchNorm(int64_t num_features, double eps, double momentum, bool affine,
+                     bool track_running_stats)
     : num_features(num_features), eps(eps), momentum(momentum), affine(affine),
       track_running_stats(track_running_stats) {
   weight = register_parameter("weight", affine ? ones({num_features}) : Tensor());
@@ -106,11 +128,10 @@ BatchNorm1d::BatchNorm1d(int64_t num_features, double eps, double momentum, bool
   }
 }
 
-Tensor BatchNorm1d::forward(const Tensor& x) {
-  if (x.dim() < 2 || x.shape()[1] != num_features)
-    throw ShapeError("BatchNorm1d(" + std::to_string(num_features) + "): expected input [N, " +
-                     std::to_string(num_features) + "] or [N, " + std::to_string(num_features) +
-                     ", L], got " + to_string(x.shape()));
+Tensor BatchNorm::forward(const Tensor& x) {
+  if (!accepts_rank(x.dim()) || x.shape()[1] != num_features)
+    throw ShapeError(type_name() + "(" + std::to_string(num_features) + "): expected input " +
+                     expected_input() + ", got " + to_string(x.shape()));
   // Without running statistics, evaluation normalises with the batch, as PyTorch does.
   const bool use_batch_stats = is_training() || !track_running_stats;
   Tensor y = functional::batch_norm(x, running_mean, running_var, weight, bias, use_batch_stats,
@@ -119,9 +140,18 @@ Tensor BatchNorm1d::forward(const Tensor& x) {
   return y;
 }
 
-std::string BatchNorm1d::extra_repr() const {
+std::string BatchNorm::extra_repr() const {
   return std::to_string(num_features) + ", eps=" + python_float(eps) + ", momentum=" + python_float(momentum) +
          ", affine=" + python_bool(affine) + ", track_running_stats=" + python_bool(track_running_stats);
+}
+
+std::string BatchNorm1d::expected_input() const {
+  const std::string c = std::to_string(num_features);
+  return "[N, " + c + "] or [N, " + c + ", L]";
+}
+
+std::string BatchNorm2d::expected_input() const {
+  return "[N, " + std::to_string(num_features) + ", H, W]";
 }
 
 LayerNorm::LayerNorm(Shape normalized_shape, double eps, bool elementwise_affine)

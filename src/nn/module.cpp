@@ -33,6 +33,23 @@ std::string indent(const std::string& text) {
 
 }  // namespace
 
+Tensor Module::operator()(const Tensor& input) {
+  Tensor output = forward(input);
+  // A copy, so a hook may remove itself.
+  const auto hooks = forward_hooks_;
+  for (const auto& [id, hook] : hooks) hook(*this, input, output);
+  return output;
+}
+
+int64_t Module::add_forward_hook(ForwardHook hook) {
+  forward_hooks_.emplace_back(next_hook_id_, std::move(hook));
+  return next_hook_id_++;
+}
+
+void Module::remove_forward_hook(int64_t id) {
+  std::erase_if(forward_hooks_, [id](const auto& entry) { return entry.first == id; });
+}
+
 Tensor Module::register_parameter(std::string name, Tensor value) {
   check_name(name, "parameter");
   if (value.defined()) {

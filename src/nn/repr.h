@@ -2,7 +2,10 @@
 #pragma once
 #include <string>
 
+#include "nabla/functional.h"
+
 namespace nabla::nn {
 std::string python_float(double value);  // 1e-05, 0.1, 1.0
 std::string python_bool(bool value);     // True / False
+std::string size2_repr(functional::Size2 s);  // (3, 3)
 }  // namespace nabla::nn

@@ -104,29 +104,74 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
                 });
 }
 
-Tensor dropout(const Tensor& x, double p, bool training) {
-  if (!(p >= 0.0 && p <= 1.0))
-    throw Error("dropout: probability must be in [0, 1], got " + std::to_string(p));
-  if (!training || p == 0.0) return x;
-  detail::require_floating(x, "dropout");
-  Tensor mask = Tensor::empty(x.shape(), x.dtype());
+namespace {
+
+// A mask of x's dtype and `shape` holding 0 with probability p and 1 / (1 - p) otherwise.
+Tensor dropout_mask(const Shape& shape, DType dtype, double p) {
+  Tensor mask = Tensor::empty(shape, dtype);
   const double keep_scale = p == 1.0 ? 0.0 : 1.0 / (1.0 - p);
   Generator& generator = default_generator();
-  dispatch(x.dtype(), [&](auto tag) {
+  dispatch(dtype, [&](auto tag) {
     using T = decltype(tag);
     T* m = static_cast<T*>(mask.raw_data());
     const T scale = static_cast<T>(keep_scale);
     for (int64_t i = 0; i < mask.numel(); ++i) m[i] = generator.uniform() < p ? T(0) : scale;
   });
-  return x * mask;
+  return mask;
+}
+
+void check_probability(double p, const char* op) {
+  if (!(p >= 0.0 && p <= 1.0))
+    throw Error(std::string(op) + ": probability must be in [0, 1], got " + std::to_string(p));
+}
+
+}  // namespace
+
+Tensor dropout(const Tensor& x, double p, bool training) {
+  check_probability(p, "dropout");
+  if (!training || p == 0.0) return x;
+  detail::require_floating(x, "dropout");
+  return x * dropout_mask(x.shape(), x.dtype(), p);
+}
+
+Tensor dropout2d(const Tensor& x, double p, bool training) {
+  check_probability(p, "dropout2d");
+  if (x.dim() != 4) throw ShapeError("dropout2d: expects [N, C, H, W], got " + to_string(x.shape()));
+  if (!training || p == 0.0) return x;
+  detail::require_floating(x, "dropout2d");
+  // One draw per channel, broadcast over its plane.
+  return x * dropout_mask({x.shape()[0], x.shape()[1], 1, 1}, x.dtype(), p);
+}
+
+Tensor local_response_norm(const Tensor& x, int64_t size, double alpha, double beta, double k) {
+  detail::require_floating(x, "local_response_norm");
+  if (x.dim() < 3)
+    throw ShapeError("local_response_norm: expects [N, C, ...], got " + to_string(x.shape()));
+  if (size < 1) throw Error("local_response_norm: size must be positive, got " + std::to_string(size));
+  // The sum of squares over channels [c - size/2, c + (size-1)/2], zero beyond the edges (PyTorch
+  // pads size/2 channels before and (size-1)/2 after): shifted slices of the padded squares.
+  const int64_t channels = x.shape()[1];
+  // pad takes (before, after) pairs from the last axis back to the channel axis.
+  std::vector<int64_t> pads(static_cast<size_t>(2 * (x.dim() - 1)), 0);
+  pads[pads.size() - 2] = size / 2;
+  pads[pads.size() - 1] = (size - 1) / 2;
+  const Tensor padded = pad(x * x, pads);
+  Tensor window_sum = slice(padded, 1, 0, channels);
+  for (int64_t i = 1; i < size; ++i) window_sum = window_sum + slice(padded, 1, i, i + channels);
+  return x * pow(window_sum * (alpha / static_cast<double>(size)) + k, -beta);
 }
 
 Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
                   const Tensor& weight, const Tensor& bias, bool training, double momentum,
                   double eps) {
   detail::require_floating(x, "batch_norm");
-  if (x.dim() != 2 && x.dim() != 3)
-    throw ShapeError("batch_norm: expects [N, C] or [N, C, L], got " + to_string(x.shape()));
+  if (x.dim() < 2 || x.dim() > 4)
+    throw ShapeError("batch_norm: expects [N, C], [N, C, L] or [N, C, H, W], got " + to_string(x.shape()));
+  // Images normalise like sequences: the statistics run over N and the flattened plane.
+  if (x.dim() == 4)
+    return reshape(batch_norm(reshape(x, {x.shape()[0], x.shape()[1], -1}), running_mean, running_var,
+                              weight, bias, training, momentum, eps),
+                   x.shape());
   const int64_t channels = x.shape()[1];
   for (const Tensor* t : {&running_mean, &running_var, &weight, &bias})
     if (t->defined() && t->shape() != Shape{channels})

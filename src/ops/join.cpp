@@ -83,7 +83,9 @@ Tensor pad(const Tensor& x, const std::vector<int64_t>& pads, double value) {
                      to_string(x.shape()) + "; give (before, after) pairs for up to " +
                      std::to_string(x.dim()) + " axes, last axis first");
   Shape shape = x.shape();
-  std::vector<std::pair<int64_t, int64_t>> windows(static_cast<size_t>(x.dim()), {0, 0});
+  // Where x sits in the output along each axis; unpadded axes keep their whole extent.
+  std::vector<std::pair<int64_t, int64_t>> windows;
+  for (int64_t size : x.shape()) windows.emplace_back(0, size);
   for (size_t p = 0; p < pads.size() / 2; ++p) {
     const size_t axis = static_cast<size_t>(x.dim()) - 1 - p;
     if (pads[2 * p] < 0 || pads[2 * p + 1] < 0)

@@ -111,6 +111,8 @@ TEST_F(Gradcheck, JoinSplitPadWhere) {
     return parts[0] * parts[1] + parts[2].sum();
   }, {leaf({2, 5})});
   check([](const Ts& x) { return pad(x[0] * x[0], {1, 2, 0, 1}, 0.5); }, {strided({2, 3})});
+  // Padding only the trailing axis leaves the leading ones whole (in forward and backward).
+  check([](const Ts& x) { return pad(x[0], {2, 1}); }, {leaf({3, 2})});
   check([](const Ts& x) { return where(gt(x[0], x[1]), x[0] * x[0], x[1]); }, {leaf({2, 3}), leaf({3})});
 }
 

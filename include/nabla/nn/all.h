@@ -2,6 +2,8 @@
 #pragma once
 #include "nabla/functional.h"
 #include "nabla/nn/init.h"
+#include "nabla/nn/conv.h"
 #include "nabla/nn/layers.h"
+#include "nabla/nn/pooling.h"
 #include "nabla/nn/loss.h"
 #include "nabla/nn/module.h"

@@ -104,19 +104,72 @@ class Dropout : public Module {
   double p;
 };
 
-// Over [N, C] or [N, C, L]. Buffers running_mean (zeros), running_var (ones) and
-// num_batches_tracked (i64, 0-d), as PyTorch's state_dict has them.
-class BatchNorm1d : public Module {
+// Zeroes whole channels of [N, C, H, W] (torch.nn.Dropout2d).
+class Dropout2d : public Module {
  public:
-  explicit BatchNorm1d(int64_t num_features, double eps = 1e-5, double momentum = 0.1,
-                       bool affine = true, bool track_running_stats = true);
+  explicit Dropout2d(double p = 0.5);
   Tensor forward(const Tensor& x) override;
-  std::string type_name() const override { return "BatchNorm1d"; }
+  std::string type_name() const override { return "Dropout2d"; }
+  std::string extra_repr() const override;
+  double p;
+};
+
+// AlexNet's normalisation across neighbouring channels.
+class LocalResponseNorm : public Module {
+ public:
+  explicit LocalResponseNorm(int64_t size, double alpha = 1e-4, double beta = 0.75, double k = 1.0)
+      : size(size), alpha(alpha), beta(beta), k(k) {}
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "LocalResponseNorm"; }
+  std::string extra_repr() const override;
+  int64_t size;
+  double alpha, beta, k;
+};
+
+// Batch normalisation per channel (the shared part of BatchNorm1d and BatchNorm2d, as PyTorch's
+// _BatchNorm). Buffers running_mean (zeros), running_var (ones) and num_batches_tracked (i64, 0-d),
+// as PyTorch's state_dict has them.
+class BatchNorm : public Module {
+ public:
+  Tensor forward(const Tensor& x) override;
   std::string extra_repr() const override;
   int64_t num_features;
   double eps, momentum;
   bool affine, track_running_stats;
   Tensor weight, bias, running_mean, running_var, num_batches_tracked;
+
+ protected:
+  BatchNorm(int64_t num_features, double eps, double momentum, bool affine,
+            bool track_running_stats);
+  // The input ranks this layer accepts and how to name them in an error.
+  virtual bool accepts_rank(int64_t rank) const = 0;
+  virtual std::string expected_input() const = 0;
+};
+
+// Over [N, C] or [N, C, L].
+class BatchNorm1d : public BatchNorm {
+ public:
+  explicit BatchNorm1d(int64_t num_features, double eps = 1e-5, double momentum = 0.1,
+                       bool affine = true, bool track_running_stats = true)
+      : BatchNorm(num_features, eps, momentum, affine, track_running_stats) {}
+  std::string type_name() const override { return "BatchNorm1d"; }
+
+ protected:
+  bool accepts_rank(int64_t rank) const override { return rank == 2 || rank == 3; }
+  std::string expected_input() const override;
+};
+
+// Over images [N, C, H, W].
+class BatchNorm2d : public BatchNorm {
+ public:
+  explicit BatchNorm2d(int64_t num_features, double eps = 1e-5, double momentum = 0.1,
+                       bool affine = true, bool track_running_stats = true)
+      : BatchNorm(num_features, eps, momentum, affine, track_running_stats) {}
+  std::string type_name() const override { return "BatchNorm2d"; }
+
+ protected:
+  bool accepts_rank(int64_t rank) const override { return rank == 4; }
+  std::string expected_input() const override;
 };
 
 class LayerNorm : public Module {

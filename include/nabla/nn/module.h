@@ -7,6 +7,7 @@
 // (`weight`) and the registry keeps another to the same tensor, so loading or converting in place
 // updates both.
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -27,7 +28,16 @@ class Module {
   Module& operator=(const Module&) = delete;
 
   virtual Tensor forward(const Tensor& input) = 0;
-  Tensor operator()(const Tensor& input) { return forward(input); }
+  // forward, then the forward hooks. Composite modules call their children this way, so hooks
+  // see every layer.
+  Tensor operator()(const Tensor& input);
+
+  // Called after each forward through operator() with the module, its input and its output
+  // (torch's register_forward_hook): model summaries and feature-map pictures use them.
+  using ForwardHook = std::function<void(const Module&, const Tensor& input, const Tensor& output)>;
+  // Returns an id for remove_forward_hook.
+  int64_t add_forward_hook(ForwardHook hook);
+  void remove_forward_hook(int64_t id);
 
   // The class name shown by str(), e.g. "Linear".
   virtual std::string type_name() const = 0;
@@ -80,6 +90,8 @@ class Module {
   NamedTensors parameters_;
   NamedTensors buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+  std::vector<std::pair<int64_t, ForwardHook>> forward_hooks_;
+  int64_t next_hook_id_ = 0;
   bool training_ = true;
 };
 

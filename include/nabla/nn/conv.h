@@ -1,0 +1,46 @@
+// Convolution layers over images [N, C, H, W], with PyTorch's parameter names, layouts
+// and default initialisation, so a state_dict exported from torch.nn loads unchanged.
+#pragma once
+#include <optional>
+
+#include "nabla/functional.h"
+#include "nabla/nn/module.h"
+
+namespace nabla::nn {
+
+using functional::Size2;
+
+// weight [out_channels, in_channels / groups, kH, kW] and bias [out_channels], both
+// kaiming_uniform(a = sqrt(5)) / U(-1/sqrt(fan_in), 1/sqrt(fan_in)) as torch.nn.Conv2d.
+class Conv2d : public Module {
+ public:
+  Conv2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size, Size2 stride = 1,
+         Size2 padding = 0, Size2 dilation = 1, int64_t groups = 1, bool bias = true);
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "Conv2d"; }
+  std::string extra_repr() const override;
+  void reset_parameters();
+  int64_t in_channels, out_channels;
+  Size2 kernel_size, stride, padding, dilation;
+  int64_t groups;
+  Tensor weight, bias;
+};
+
+// weight [in_channels, out_channels / groups, kH, kW] (PyTorch's transposed layout).
+class ConvTranspose2d : public Module {
+ public:
+  ConvTranspose2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size, Size2 stride = 1,
+                  Size2 padding = 0, Size2 output_padding = 0, int64_t groups = 1,
+                  bool bias = true, Size2 dilation = 1);
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "ConvTranspose2d"; }
+  std::string extra_repr() const override;
+  void reset_parameters();
+  int64_t in_channels, out_channels;
+  Size2 kernel_size, stride, padding, output_padding;
+  int64_t groups;
+  Size2 dilation;
+  Tensor weight, bias;
+};
+
+}  // namespace nabla::nn

@@ -1,0 +1,191 @@
+// conv2d and conv_transpose2d. A convolution is bilinear in its input and its weight, so its whole
+// calculus closes over three products of one geometry (see kernels/cpu/conv.h):
+//   conv(x, w)                      the convolution itself
+//   adjoint(gy, w)                  its transpose in x: conv_transpose2d, and the input gradient
+//   weight_grad(x, gy)              its transpose in w: the weight gradient
+// Each is a recorded op whose backward is written with the other two, so gradients of any order
+// come out of the same three kernels.
+#include "kernels/cpu/conv.h"
+#include "nabla/functional.h"
+#include "ops/op_utils.h"
+
+namespace nabla::functional {
+namespace {
+
+struct ConvParams {
+  Size2 stride, padding, dilation;
+  int64_t groups;
+};
+
+// The geometry of the convolution that maps x_shape to y_shape with a weight of w_shape.
+kernels::ConvGeometry geometry(const Shape& x_shape, const Shape& w_shape, const Shape& y_shape,
+                               const ConvParams& p) {
+  return {x_shape[0],   x_shape[1],   x_shape[2],  x_shape[3],  y_shape[1],
+          y_shape[2],   y_shape[3],   w_shape[2],  w_shape[3],  p.stride.h,
+          p.stride.w,   p.padding.h,  p.padding.w, p.dilation.h, p.dilation.w,
+          p.groups};
+}
+
+std::string str(Size2 s) { return "(" + std::to_string(s.h) + ", " + std::to_string(s.w) + ")"; }
+
+std::string describe(const ConvParams& p) {
+  return "stride " + str(p.stride) + ", padding " + str(p.padding) + ", dilation " +
+         str(p.dilation) + ", groups " + std::to_string(p.groups);
+}
+
+void check_params(const ConvParams& p, const char* op) {
+  if (p.stride.h < 1 || p.stride.w < 1 || p.dilation.h < 1 || p.dilation.w < 1 ||
+      p.padding.h < 0 || p.padding.w < 0 || p.groups < 1)
+    throw Error(std::string(op) + ": stride and dilation must be positive and padding " +
+                     "non-negative, got " + describe(p));
+}
+
+// The output size of a convolution along one axis, or <= 0 when the kernel does not fit.
+int64_t conv_out(int64_t in, int64_t kernel, int64_t stride, int64_t pad, int64_t dilation) {
+  const int64_t span = dilation * (kernel - 1) + 1;
+  return in + 2 * pad < span ? 0 : (in + 2 * pad - span) / stride + 1;
+}
+
+Tensor contiguous_detached(const Tensor& t) { return t.defined() ? t.detach().contiguous() : t; }
+
+template <class Fn>
+void with_dtype(const Tensor& t, Fn fn) {
+  dispatch(t.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_floating_point_v<T>) fn(tag);
+  });
+}
+
+template <class T>
+const T* ptr(const Tensor& t) {
+  return t.defined() ? static_cast<const T*>(t.raw_data()) : nullptr;
+}
+
+Tensor conv(const Tensor& x, const Tensor& w, const Tensor& bias, const ConvParams& p,
+            const Shape& y_shape);
+Tensor adjoint(const Tensor& gy, const Tensor& w, const Tensor& bias, const ConvParams& p,
+               const Shape& x_shape);
+Tensor weight_grad(const Tensor& x, const Tensor& gy, const ConvParams& p, const Shape& w_shape);
+
+Tensor conv(const Tensor& x, const Tensor& w, const Tensor& bias, const ConvParams& p,
+            const Shape& y_shape) {
+  const Tensor xc = contiguous_detached(x), wc = contiguous_detached(w), bc = contiguous_detached(bias);
+  Tensor y = Tensor::empty(y_shape, x.dtype());
+  with_dtype(x, [&](auto tag) {
+    using T = decltype(tag);
+    kernels::conv2d_forward<T>(geometry(x.shape(), w.shape(), y_shape, p), ptr<T>(xc), ptr<T>(wc),
+                               ptr<T>(bc), static_cast<T*>(y.raw_data()));
+  });
+  const bool need_x = x.requires_grad(), need_w = w.requires_grad(),
+             need_b = bias.defined() && bias.requires_grad();
+  return record("conv2d", {x, w, bias}, y, [=](const Tensor& g) -> std::vector<Tensor> {
+    return {need_x ? adjoint(g, w, Tensor(), p, x.shape()) : Tensor(),
+            need_w ? weight_grad(x, g, p, w.shape()) : Tensor(),
+            need_b ? sum(g, {0, 2, 3}) : Tensor()};
+  });
+}
+
+Tensor adjoint(const Tensor& gy, const Tensor& w, const Tensor& bias, const ConvParams& p,
+               const Shape& x_shape) {
+  const Tensor gc = contiguous_detached(gy), wc = contiguous_detached(w), bc = contiguous_detached(bias);
+  Tensor gx = Tensor::empty(x_shape, gy.dtype());
+  with_dtype(gy, [&](auto tag) {
+    using T = decltype(tag);
+    kernels::conv2d_input_grad<T>(geometry(x_shape, w.shape(), gy.shape(), p), ptr<T>(gc),
+                                  ptr<T>(wc), ptr<T>(bc), static_cast<T*>(gx.raw_data()));
+  });
+  const bool need_gy = gy.requires_grad(), need_w = w.requires_grad(),
+             need_b = bias.defined() && bias.requires_grad();
+  return record("conv_transpose2d", {gy, w, bias}, gx, [=](const Tensor& g) -> std::vector<Tensor> {
+    return {need_gy ? conv(g, w, Tensor(), p, gy.shape()) : Tensor(),
+            need_w ? weight_grad(g, gy, p, w.shape()) : Tensor(),
+            need_b ? sum(g, {0, 2, 3}) : Tensor()};
+  });
+}
+
+Tensor weight_grad(const Tensor& x, const Tensor& gy, const ConvParams& p, const Shape& w_shape) {
+  const Tensor xc = contiguous_detached(x), gc = contiguous_detached(gy);
+  Tensor gw = Tensor::empty(w_shape, x.dtype());
+  with_dtype(x, [&](auto tag) {
+    using T = decltype(tag);
+    kernels::conv2d_weight_grad<T>(geometry(x.shape(), w_shape, gy.shape(), p), ptr<T>(xc),
+                                   ptr<T>(gc), static_cast<T*>(gw.raw_data()));
+  });
+  const bool need_x = x.requires_grad(), need_gy = gy.requires_grad();
+  return record("conv2d_weight_grad", {x, gy}, gw, [=](const Tensor& g) -> std::vector<Tensor> {
+    return {need_x ? adjoint(gy, g, Tensor(), p, x.shape()) : Tensor(),
+            need_gy ? conv(x, g, Tensor(), p, gy.shape()) : Tensor()};
+  });
+}
+
+void check_tensors(const char* op, const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  detail::require_floating(x, op);
+  for (const Tensor* t : {&weight, &bias})
+    if (t->defined() && t->dtype() != x.dtype())
+      throw DTypeError(std::string(op) + ": the weight and bias must be " + to_string(x.dtype()) +
+                       " like the input, got " + to_string(t->dtype()));
+  if (x.dim() != 4 || weight.dim() != 4)
+    throw ShapeError(std::string(op) + ": expects input [N, C, H, W] and a 4-D weight, got input " +
+                     to_string(x.shape()) + " and weight " + to_string(weight.shape()));
+}
+
+}  // namespace
+
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Size2 stride,
+              Size2 padding, Size2 dilation, int64_t groups) {
+  check_tensors("conv2d", x, weight, bias);
+  const ConvParams p{stride, padding, dilation, groups};
+  check_params(p, "conv2d");
+  const Shape& xs = x.shape();
+  const Shape& ws = weight.shape();
+  const int64_t out_channels = ws[0];
+  if (xs[1] % groups != 0 || out_channels % groups != 0 || ws[1] * groups != xs[1])
+    throw ShapeError("conv2d: input " + to_string(xs) + " and weight " + to_string(ws) +
+                     " do not fit with groups " + std::to_string(groups) +
+                     " (expected weight [C_out, C_in / groups, kH, kW] with C_out divisible by groups)");
+  if (bias.defined() && bias.shape() != Shape{out_channels})
+    throw ShapeError("conv2d: bias of shape " + to_string(bias.shape()) + " should be [" +
+                     std::to_string(out_channels) + "] for weight " + to_string(ws));
+  const int64_t out_h = conv_out(xs[2], ws[2], stride.h, padding.h, dilation.h);
+  const int64_t out_w = conv_out(xs[3], ws[3], stride.w, padding.w, dilation.w);
+  if (out_h <= 0 || out_w <= 0)
+    throw ShapeError("conv2d: kernel " + to_string(ws) + " (" + describe(p) +
+                     ") is larger than the padded input " + to_string(xs));
+  return conv(x, weight, bias, p, {xs[0], out_channels, out_h, out_w});
+}
+
+Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Size2 stride,
+                        Size2 padding, Size2 output_padding, int64_t groups, Size2 dilation) {
+  check_tensors("conv_transpose2d", x, weight, bias);
+  const ConvParams p{stride, padding, dilation, groups};
+  check_params(p, "conv_transpose2d");
+  const Shape& xs = x.shape();
+  const Shape& ws = weight.shape();
+  if (ws[0] != xs[1] || xs[1] % groups != 0)
+    throw ShapeError("conv_transpose2d: input " + to_string(xs) + " and weight " + to_string(ws) +
+                     " do not fit with groups " + std::to_string(groups) +
+                     " (expected weight [C_in, C_out / groups, kH, kW])");
+  const int64_t out_channels = ws[1] * groups;
+  if (bias.defined() && bias.shape() != Shape{out_channels})
+    throw ShapeError("conv_transpose2d: bias of shape " + to_string(bias.shape()) + " should be [" +
+                     std::to_string(out_channels) + "] for weight " + to_string(ws));
+  if (output_padding.h < 0 || output_padding.w < 0 ||
+      (output_padding.h >= stride.h && output_padding.h >= dilation.h) ||
+      (output_padding.w >= stride.w && output_padding.w >= dilation.w))
+    throw Error("conv_transpose2d: output_padding " + str(output_padding) +
+                     " must be smaller than the stride or the dilation (" + describe(p) + ")");
+  const int64_t out_h = (xs[2] - 1) * stride.h - 2 * padding.h + dilation.h * (ws[2] - 1) + output_padding.h + 1;
+  const int64_t out_w = (xs[3] - 1) * stride.w - 2 * padding.w + dilation.w * (ws[3] - 1) + output_padding.w + 1;
+  if (out_h <= 0 || out_w <= 0)
+    throw ShapeError("conv_transpose2d: input " + to_string(xs) + " with weight " + to_string(ws) +
+                     " (" + describe(p) + ") gives an empty output");
+  // The convolution this is the transpose of maps the output back to x: check it does exactly.
+  const Shape out_shape{xs[0], out_channels, out_h, out_w};
+  if (conv_out(out_h, ws[2], stride.h, padding.h, dilation.h) != xs[2] ||
+      conv_out(out_w, ws[3], stride.w, padding.w, dilation.w) != xs[3])
+    throw ShapeError("conv_transpose2d: input " + to_string(xs) + " is not what a convolution with " +
+                     "weight " + to_string(ws) + " (" + describe(p) + ") makes of " + to_string(out_shape));
+  return adjoint(x, weight, bias, p, out_shape);
+}
+
+}  // namespace nabla::functional
