@@ -34,7 +34,13 @@ struct EvalOptions {
   int threads = 0;
 };
 
+struct SummaryOptions {
+  ModelSpec model;
+  int64_t batch_size = 1;  // shown in the output shapes; FLOPs are per sample either way
+};
+
 int run_train(const TrainOptions& options);
 int run_eval(const EvalOptions& options);
+int run_summary(const SummaryOptions& options);
 
 }  // namespace nabla::cli

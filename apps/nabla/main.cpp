@@ -8,6 +8,7 @@
 #include "nabla/error.h"
 
 using nabla::cli::EvalOptions;
+using nabla::cli::SummaryOptions;
 using nabla::cli::TrainOptions;
 
 namespace {
@@ -46,6 +47,13 @@ void add_eval(CLI::App& app, EvalOptions& o) {
   app.add_option("--threads", o.threads, "threads (0: all cores)")->check(CLI::NonNegativeNumber);
 }
 
+void add_summary(CLI::App& app, SummaryOptions& o) {
+  app.add_option("--model", o.model.name, "model architecture")
+      ->required()->check(CLI::IsMember(nabla::cli::model_names()));
+  app.add_option("--hidden", o.model.hidden, "hidden layer widths of the mlp")->delimiter(',');
+  app.add_option("--batch-size", o.batch_size, "batch dimension of the output shapes")->check(CLI::PositiveNumber);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -57,10 +65,14 @@ int main(int argc, char** argv) {
   add_train(*train_cmd, train);
   CLI::App* eval_cmd = app.add_subcommand("eval", "evaluate saved weights on a test set");
   add_eval(*eval_cmd, eval);
+  SummaryOptions summary;
+  CLI::App* summary_cmd = app.add_subcommand("summary", "print a model's layers, output shapes, parameters and FLOPs");
+  add_summary(*summary_cmd, summary);
   CLI11_PARSE(app, argc, argv);
   try {
     if (train_cmd->parsed()) return nabla::cli::run_train(train);
     if (eval_cmd->parsed()) return nabla::cli::run_eval(eval);
+    if (summary_cmd->parsed()) return nabla::cli::run_summary(summary);
   } catch (const nabla::Error& e) {
     std::cerr << "nabla: " << e.what() << "\n";
     return 1;

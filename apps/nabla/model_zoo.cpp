@@ -1,7 +1,9 @@
 #include "model_zoo.h"
 
+#include <algorithm>
 #include <sstream>
 
+#include "cnn_models.h"
 #include "nabla/nn/layers.h"
 
 namespace nabla::cli {
@@ -21,10 +23,23 @@ nn::ModulePtr make_model(const ModelSpec& spec) {
     model->push_back(std::make_shared<nn::Linear>(width, spec.classes));
     return model;
   }
-  throw Error("unknown model '" + spec.name + "'; choose one of: mlp");
+  const std::vector<std::string> cnns = cnn_model_names();
+  if (std::find(cnns.begin(), cnns.end(), spec.name) != cnns.end()) {
+    if (spec.inputs != 28 * 28)
+      throw Error("model '" + spec.name + "' is built for 1x28x28 images; the data has " +
+                  std::to_string(spec.inputs) + " values per example");
+    return make_cnn(spec.name, spec.classes);
+  }
+  std::string names;
+  for (const std::string& name : model_names()) names += (names.empty() ? "" : ", ") + name;
+  throw Error("unknown model '" + spec.name + "'; choose one of: " + names);
 }
 
-std::vector<std::string> model_names() { return {"mlp"}; }
+std::vector<std::string> model_names() {
+  std::vector<std::string> names{"mlp"};
+  for (const std::string& name : cnn_model_names()) names.push_back(name);
+  return names;
+}
 
 std::map<std::string, std::string> to_metadata(const ModelSpec& spec) {
   std::string hidden;

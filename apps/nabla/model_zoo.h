@@ -1,5 +1,6 @@
-// The models the command line can build by name. A saved model file records the name and the
-// shape arguments in its metadata, so `nabla eval` rebuilds the same architecture.
+// The models the command line can build by name: the mlp here, the CNNs in cnn_models.h. A saved
+// model file records the name and the shape arguments in its metadata, so `nabla eval` rebuilds
+// the same architecture.
 #pragma once
 #include <map>
 #include <string>
@@ -13,7 +14,7 @@ struct ModelSpec {
   std::string name = "mlp";
   int64_t inputs = 784;       // flattened input size
   int64_t classes = 10;
-  std::vector<int64_t> hidden{100, 100};
+  std::vector<int64_t> hidden{100, 100};  // the mlp's hidden widths; the CNNs ignore it
 };
 
 nn::ModulePtr make_model(const ModelSpec& spec);
