@@ -6,24 +6,17 @@
 #include "dataset_choice.h"
 #include "nabla/data/dataloader.h"
 #include "nabla/functional.h"
-#include "nabla/io/safetensors.h"
 #include "nabla/nabla.h"
 #include "nabla/train/trainer.h"
+#include "saved_model.h"
 
 namespace nabla::cli {
 
 int run_eval(const EvalOptions& o) {
   if (o.threads > 0) set_num_threads(o.threads);
-  const io::SafetensorsFile file = io::load_safetensors(o.model_file);
-  const ModelSpec spec = from_metadata(file.metadata, o.model_file);
-  nn::ModulePtr model = make_model(spec);
-  model->load_state_dict(file.tensors);
-
+  const auto [spec, model] = load_saved_model(o.model_file);
   const LabelledImages test = load_images(o.data, o.data_dir, false);
-  if (test.images[0].numel() != spec.inputs || test.num_classes != spec.classes)
-    throw Error(o.model_file + ": the model expects " + std::to_string(spec.inputs) + " inputs and " +
-                std::to_string(spec.classes) + " classes; " + o.data + " has " +
-                std::to_string(test.images[0].numel()) + " and " + std::to_string(test.num_classes));
+  check_model_fits_data(spec, o.model_file, test, o.data);
   data::DataLoaderOptions loading;
   loading.batch_size = o.batch_size;
   data::DataLoader loader(std::make_shared<data::TensorDataset>(test.images, test.labels), loading);

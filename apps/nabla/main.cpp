@@ -8,6 +8,9 @@
 #include "nabla/error.h"
 
 using nabla::cli::EvalOptions;
+using nabla::cli::FeaturesOptions;
+using nabla::cli::FiltersOptions;
+using nabla::cli::MisclassifiedOptions;
 using nabla::cli::SummaryOptions;
 using nabla::cli::TrainOptions;
 
@@ -54,6 +57,38 @@ void add_summary(CLI::App& app, SummaryOptions& o) {
   app.add_option("--batch-size", o.batch_size, "batch dimension of the output shapes")->check(CLI::PositiveNumber);
 }
 
+void add_filters(CLI::App& app, FiltersOptions& o) {
+  auto* file = app.add_option("--model-file", o.model_file, "weights written by `nabla train`")->check(CLI::ExistingFile);
+  auto* model = app.add_option("--model", o.model_name, "a freshly initialised model instead (before training)")
+                    ->check(CLI::IsMember(nabla::cli::model_names()));
+  file->excludes(model);
+  app.add_option("--hidden", o.hidden, "hidden layer widths of the mlp (with --model)")->delimiter(',');
+  app.add_option("--seed", o.seed, "random seed of the initialisation (with --model), as `nabla train --seed`");
+  app.add_option("--out", o.out, "PNG file to write");
+  app.add_option("--scale", o.scale, "pixels per weight (0: tiles about 56 pixels across)")->check(CLI::NonNegativeNumber);
+}
+
+void add_misclassified(CLI::App& app, MisclassifiedOptions& o) {
+  app.add_option("--model-file", o.model_file, "weights written by `nabla train`")->required()->check(CLI::ExistingFile);
+  app.add_option("--data", o.data, "data set")->check(CLI::IsMember({"fashion-mnist", "mnist"}));
+  app.add_option("--data-dir", o.data_dir, "directory of the IDX files");
+  app.add_option("--count", o.count, "how many wrong test images to show (the first ones)")->check(CLI::PositiveNumber);
+  app.add_option("--out", o.out, "PNG file to write");
+  app.add_option("--scale", o.scale, "pixels per image pixel")->check(CLI::PositiveNumber);
+  app.add_option("--threads", o.threads, "threads (0: all cores)")->check(CLI::NonNegativeNumber);
+}
+
+void add_features(CLI::App& app, FeaturesOptions& o) {
+  app.add_option("--model-file", o.model_file, "weights written by `nabla train`")->required()->check(CLI::ExistingFile);
+  app.add_option("--layer", o.layer, "dotted layer name, e.g. 0 or features.3 (a wrong name lists them)")->required();
+  app.add_option("--index", o.index, "test image")->check(CLI::NonNegativeNumber);
+  app.add_option("--data", o.data, "data set")->check(CLI::IsMember({"fashion-mnist", "mnist"}));
+  app.add_option("--data-dir", o.data_dir, "directory of the IDX files");
+  app.add_option("--out", o.out, "PNG file to write");
+  app.add_option("--scale", o.scale, "pixels per map value (0: tiles about 56 pixels across)")->check(CLI::NonNegativeNumber);
+  app.add_option("--threads", o.threads, "threads (0: all cores)")->check(CLI::NonNegativeNumber);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -65,6 +100,16 @@ int main(int argc, char** argv) {
   add_train(*train_cmd, train);
   CLI::App* eval_cmd = app.add_subcommand("eval", "evaluate saved weights on a test set");
   add_eval(*eval_cmd, eval);
+  FiltersOptions filters;
+  CLI::App* filters_cmd = app.add_subcommand("filters", "draw the first layer's filters as a PNG grid");
+  add_filters(*filters_cmd, filters);
+  MisclassifiedOptions misclassified;
+  CLI::App* misclassified_cmd =
+      app.add_subcommand("misclassified", "draw test images the model gets wrong, with true and predicted labels");
+  add_misclassified(*misclassified_cmd, misclassified);
+  FeaturesOptions features;
+  CLI::App* features_cmd = app.add_subcommand("features", "draw one layer's feature maps for one test image");
+  add_features(*features_cmd, features);
   SummaryOptions summary;
   CLI::App* summary_cmd = app.add_subcommand("summary", "print a model's layers, output shapes, parameters and FLOPs");
   add_summary(*summary_cmd, summary);
@@ -72,6 +117,9 @@ int main(int argc, char** argv) {
   try {
     if (train_cmd->parsed()) return nabla::cli::run_train(train);
     if (eval_cmd->parsed()) return nabla::cli::run_eval(eval);
+    if (filters_cmd->parsed()) return nabla::cli::run_filters(filters);
+    if (misclassified_cmd->parsed()) return nabla::cli::run_misclassified(misclassified);
+    if (features_cmd->parsed()) return nabla::cli::run_features(features);
     if (summary_cmd->parsed()) return nabla::cli::run_summary(summary);
   } catch (const nabla::Error& e) {
     std::cerr << "nabla: " << e.what() << "\n";
