@@ -90,11 +90,20 @@ Tensor sigmoid(const Tensor& x) {
   });
 }
 
+namespace {
+
+// g where x > 0, else 0, in one pass. Linear in g with a constant mask, so its own gradient is
+// itself applied to the incoming gradient (and zero with respect to x).
+Tensor relu_backward(const Tensor& g, const Tensor& x) {
+  return record("relu_backward", {g}, detail::binary_kernel(kernels::BinaryOp::relu_grad, g, x, "relu_backward"),
+                [x](const Tensor& gg) -> std::vector<Tensor> { return {relu_backward(gg, x)}; });
+}
+
+}  // namespace
+
 Tensor relu(const Tensor& x) {
   return record("relu", {x}, unary_kernel(UnaryOp::relu, x),
-                [x](const Tensor& g) -> std::vector<Tensor> {
-                  return {g * unary_kernel(UnaryOp::positive, x)};
-                });
+                [x](const Tensor& g) -> std::vector<Tensor> { return {relu_backward(g, x)}; });
 }
 
 Tensor leaky_relu(const Tensor& x, double slope) {

@@ -31,6 +31,7 @@ template <class T>
     case BinaryOp::le: return x <= y;
     case BinaryOp::gt: return x > y;
     case BinaryOp::ge: return x >= y;
+    case BinaryOp::relu_grad: return y > T(0) ? x : T(0);
   }
   return 0;
 }
@@ -69,7 +70,7 @@ void binary_dispatch(BinaryOp op, const std::vector<int64_t>& shape, void* out, 
   case BinaryOp::name: return binary_typed<T, BinaryOp::name>(shape, out, os, a, as, b, bs);
     NABLA_CASE(add) NABLA_CASE(sub) NABLA_CASE(mul) NABLA_CASE(div) NABLA_CASE(pow)
     NABLA_CASE(maximum) NABLA_CASE(minimum) NABLA_CASE(eq) NABLA_CASE(ne) NABLA_CASE(lt)
-    NABLA_CASE(le) NABLA_CASE(gt) NABLA_CASE(ge)
+    NABLA_CASE(le) NABLA_CASE(gt) NABLA_CASE(ge) NABLA_CASE(relu_grad)
 #undef NABLA_CASE
   }
 }

@@ -11,7 +11,10 @@ namespace nabla::kernels {
 
 using Strides = std::vector<int64_t>;
 
-enum class BinaryOp { add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge };
+enum class BinaryOp {
+  add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge,
+  relu_grad,  // a where b > 0, else 0: relu's backward in one pass
+};
 
 enum class UnaryOp {
   neg, exp, log, sqrt, abs, sin, cos, tanh, erf, sign, sigmoid, relu, gelu,

@@ -2,11 +2,42 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace nabla::kernels {
 namespace {
 
 constexpr int64_t kParallelThreshold = 32768;  // elements below which threads cost more than they save
+
+// Windows [2i, 2i + 2) along the axis: the 2x2, stride-2 pooling most networks use.
+bool is_pairs(const PoolWindows& w) {
+  for (int64_t i = 0; i < w.size(); ++i)
+    if (w.start[static_cast<size_t>(i)] != 2 * i || w.end[static_cast<size_t>(i)] != 2 * i + 2) return false;
+  return true;
+}
+
+// One output row of 2x2, stride-2 max pooling from input rows r0 and r1 (row r0 starts at flat
+// index base). Straight-line selects instead of a loop over the window: the general loop's
+// unpredictable branches cost ten times as much on activations.
+template <class T>
+void max_pool_pairs_row(const T* __restrict r0, const T* __restrict r1, int64_t base, int64_t in_w,
+                        int64_t out_w, T* __restrict out, int64_t* __restrict arg) {
+  for (int64_t j = 0; j < out_w; ++j) {
+    const T a = r0[2 * j], b = r0[2 * j + 1], c = r1[2 * j], d = r1[2 * j + 1];
+    // NaN wins, as PyTorch's: v != v is the NaN test.
+    const bool take_b = b > a || b != b;
+    T best = take_b ? b : a;
+    int64_t at = take_b ? 1 : 0;
+    const bool take_c = c > best || c != c;
+    best = take_c ? c : best;
+    at = take_c ? in_w : at;
+    const bool take_d = d > best || d != d;
+    best = take_d ? d : best;
+    at = take_d ? in_w + 1 : at;
+    out[j] = best;
+    arg[j] = base + 2 * j + at;
+  }
+}
 
 }  // namespace
 
@@ -14,26 +45,43 @@ template <class T>
 void max_pool2d_forward(int64_t planes, int64_t in_h, int64_t in_w, const PoolWindows& rows,
                         const PoolWindows& cols, const T* x, T* y, int64_t* argmax) {
   const int64_t out_h = rows.size(), out_w = cols.size(), out_plane = out_h * out_w;
+  const int64_t *col_start = cols.start.data(), *col_end = cols.end.data();
+  const bool pairs = is_pairs(rows) && is_pairs(cols);
 #pragma omp parallel for schedule(static) if (planes * in_h * in_w >= kParallelThreshold)
   for (int64_t p = 0; p < planes; ++p) {
     const T* in = x + p * in_h * in_w;
-    T* out = y + p * out_plane;
-    int64_t* arg = argmax + p * out_plane;
-    for (int64_t i = 0; i < out_h; ++i)
+    if (pairs) {
+      for (int64_t i = 0; i < out_h; ++i)
+        max_pool_pairs_row(in + 2 * i * in_w, in + (2 * i + 1) * in_w, 2 * i * in_w, in_w, out_w,
+                           y + p * out_plane + i * out_w, argmax + p * out_plane + i * out_w);
+      continue;
+    }
+    for (int64_t i = 0; i < out_h; ++i) {
+      // One output row at a time, window row by window row: each input row is read in order.
+      T* out = y + p * out_plane + i * out_w;
+      int64_t* arg = argmax + p * out_plane + i * out_w;
+      const int64_t h0 = rows.start[static_cast<size_t>(i)], h1 = rows.end[static_cast<size_t>(i)];
       for (int64_t j = 0; j < out_w; ++j) {
-        int64_t best = rows.start[i] * in_w + cols.start[j];
-        T best_value = in[best];
-        for (int64_t h = rows.start[i]; h < rows.end[i]; ++h)
-          for (int64_t w = cols.start[j]; w < cols.end[j]; ++w) {
-            const T v = in[h * in_w + w];
-            if (v > best_value || (std::isnan(v) && !std::isnan(best_value))) {
-              best_value = v;
-              best = h * in_w + w;
+        out[j] = -std::numeric_limits<T>::infinity();
+        arg[j] = h0 * in_w + col_start[j];
+      }
+      for (int64_t h = h0; h < h1; ++h) {
+        const T* row = in + h * in_w;
+        for (int64_t j = 0; j < out_w; ++j) {
+          T best = out[j];
+          int64_t best_at = arg[j];
+          for (int64_t w = col_start[j]; w < col_end[j]; ++w) {
+            const T v = row[w];
+            if (v > best || std::isnan(v)) {  // NaN wins, as PyTorch's
+              best = v;
+              best_at = h * in_w + w;
             }
           }
-        out[i * out_w + j] = best_value;
-        arg[i * out_w + j] = best;
+          out[j] = best;
+          arg[j] = best_at;
+        }
       }
+    }
   }
 }
 

@@ -1,13 +1,15 @@
 #!/usr/bin/python3
-"""The main job's model, nabla against PyTorch, back to back on the same machine and threads:
-MLP 784-100-100-10, ReLU, Adam 1e-3, batch 100, all 60,000 Fashion-MNIST training images per
-epoch (no validation hold-out, so both do the same work), then the 10,000 test images.
+"""Training speed, nabla against PyTorch, back to back on the same machine and threads: the main
+job's MLP 784-100-100-10 or the course's SimpleConvNet (conv 30 5x5, ReLU, 2x2 max pool, Linear
+100, ReLU, Linear 10), Adam 1e-3, batch 100, all 60,000 Fashion-MNIST training images per epoch
+(no validation hold-out, so both do the same work), then the 10,000 test images.
 
 Prints a markdown table: median seconds per epoch over the runs' epochs, ratios, test accuracy,
 peak RSS, and the distance to the FLOP floor (the epoch's multiply-adds over the machine's
 measured sgemm rate at 1024x1024, the best case for BLAS).
 
-Usage: bench/compare_mlp.py [--threads 2] [--epochs 5] [--runs 3] [--build build/release]
+Usage: bench/compare_training.py [--model mlp|simplecnn] [--threads 2] [--epochs 5] [--runs 3]
+                                 [--build build/release]
 """
 import argparse
 import json
@@ -18,14 +20,18 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-LAYERS = [(784, 100), (100, 100), (100, 10)]
+# Multiply-adds per sample of each layer with weights, first layer first.
+LAYER_MACS = {
+    "mlp": [784 * 100, 100 * 100, 100 * 10],
+    "simplecnn": [30 * 24 * 24 * 5 * 5, 4320 * 100, 100 * 10],
+}
 SAMPLES, BATCH = 60000, 100
 
 
-def flops_per_epoch():
-    macs = sum(i * o for i, o in LAYERS)
+def flops_per_epoch(model):
+    macs = LAYER_MACS[model]
     # forward, weight gradients, and input gradients of every layer but the first
-    per_sample = 2 * macs + 2 * macs + 2 * sum(i * o for i, o in LAYERS[1:])
+    per_sample = 2 * sum(macs) + 2 * sum(macs) + 2 * sum(macs[1:])
     return per_sample * SAMPLES
 
 
@@ -43,6 +49,7 @@ def sgemm_rate(build, env):
 
 def main():
     p = argparse.ArgumentParser()
+    p.add_argument("--model", choices=sorted(LAYER_MACS), default="mlp")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--runs", type=int, default=3)
@@ -55,12 +62,12 @@ def main():
     accuracy = {k: [] for k in results}
     for run in range(args.runs):
         commands = {
-            "nabla": [os.path.join(args.build, "nabla"), "train", "--epochs", str(args.epochs), "--batch-size",
+            "nabla": [os.path.join(args.build, "nabla"), "train", "--model", args.model, "--epochs", str(args.epochs), "--batch-size",
                       str(BATCH), "--threads", str(args.threads), "--val-fraction", "0", "--no-progress",
-                      "--seed", str(run), "--out", f"/tmp/nabla-bench-mlp-{run}"],
-            "pytorch (DataLoader)": [sys.executable, os.path.join(HERE, "torch_mlp.py"), "--threads",
+                      "--seed", str(run), "--out", f"/tmp/nabla-bench-{args.model}-{run}"],
+            "pytorch (DataLoader)": [sys.executable, os.path.join(HERE, "torch_train.py"), "--model", args.model, "--threads",
                                      str(args.threads), "--epochs", str(args.epochs), "--loader", "dataloader"],
-            "pytorch (tensor slicing)": [sys.executable, os.path.join(HERE, "torch_mlp.py"), "--threads",
+            "pytorch (tensor slicing)": [sys.executable, os.path.join(HERE, "torch_train.py"), "--model", args.model, "--threads",
                                          str(args.threads), "--epochs", str(args.epochs), "--loader", "tensor"],
         }
         for name, cmd in commands.items():
@@ -77,10 +84,10 @@ def main():
             rss[name] = max(rss[name], float(out[1]))
 
     rate = sgemm_rate(args.build, env)
-    floor = flops_per_epoch() / (rate * 1e9)
+    floor = flops_per_epoch(args.model) / (rate * 1e9)
     nabla_epoch = statistics.median(results["nabla"])
-    print(f"threads {args.threads}, {args.runs} runs x {args.epochs} epochs, sgemm {rate:.0f} GFLOP/s, "
-          f"{flops_per_epoch() / 1e9:.1f} GFLOP per epoch, FLOP floor {floor:.3f} s/epoch")
+    print(f"{args.model}: threads {args.threads}, {args.runs} runs x {args.epochs} epochs, sgemm {rate:.0f} GFLOP/s, "
+          f"{flops_per_epoch(args.model) / 1e9:.1f} GFLOP per epoch, FLOP floor {floor:.3f} s/epoch")
     print("| framework | s/epoch (median) | vs nabla | x FLOP floor | test accuracy (mean) | peak RSS MB |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, epochs in results.items():
