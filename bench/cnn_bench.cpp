@@ -59,6 +59,27 @@ void BM_conv5x5_forward(benchmark::State& state) {
 }
 BENCHMARK(BM_conv5x5_forward)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
+// Forward and backward of the first layer as in training: the weight and bias gradients only.
+void BM_conv5x5_forward_backward(benchmark::State& state) {
+  configure_threads();
+  const Tensor x = randn({100, 1, 28, 28}), g = randn({100, 30, 24, 24});
+  Tensor w = randn({30, 1, 5, 5}), b = randn({30});
+  w.requires_grad_();
+  b.requires_grad_();
+  for (auto _ : state) benchmark::DoNotOptimize(grad({F::conv2d(x, w, b)}, {w, b}, {g}));
+}
+BENCHMARK(BM_conv5x5_forward_backward)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// The activation between the convolution and the pooling: relu forward and backward.
+void BM_relu_forward_backward(benchmark::State& state) {
+  configure_threads();
+  Tensor x = randn({100, 30, 24, 24});
+  x.requires_grad_();
+  const Tensor g = randn({100, 30, 24, 24});
+  for (auto _ : state) benchmark::DoNotOptimize(grad({relu(x)}, {x}, {g}));
+}
+BENCHMARK(BM_relu_forward_backward)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
 void BM_maxpool2x2(benchmark::State& state) {
   configure_threads();
   const Tensor x = randn({100, 30, 24, 24});

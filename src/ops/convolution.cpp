@@ -66,6 +66,8 @@ Tensor conv(const Tensor& x, const Tensor& w, const Tensor& bias, const ConvPara
 Tensor adjoint(const Tensor& gy, const Tensor& w, const Tensor& bias, const ConvParams& p,
                const Shape& x_shape);
 Tensor weight_grad(const Tensor& x, const Tensor& gy, const ConvParams& p, const Shape& w_shape);
+std::pair<Tensor, Tensor> weight_and_bias_grad(const Tensor& x, const Tensor& gy, const ConvParams& p,
+                                               const Shape& w_shape);
 
 Tensor conv(const Tensor& x, const Tensor& w, const Tensor& bias, const ConvParams& p,
             const Shape& y_shape) {
@@ -79,8 +81,13 @@ Tensor conv(const Tensor& x, const Tensor& w, const Tensor& bias, const ConvPara
   const bool need_x = x.requires_grad(), need_w = w.requires_grad(),
              need_b = bias.defined() && bias.requires_grad();
   return record("conv2d", {x, w, bias}, y, [=](const Tensor& g) -> std::vector<Tensor> {
-    return {need_x ? adjoint(g, w, Tensor(), p, x.shape()) : Tensor(),
-            need_w ? weight_grad(x, g, p, w.shape()) : Tensor(),
+    const Tensor gx = need_x ? adjoint(g, w, Tensor(), p, x.shape()) : Tensor();
+    // Unless the gradient itself is being differentiated, one pass gives both parameter gradients.
+    if (need_w && need_b && !is_grad_enabled()) {
+      auto [gw, gb] = weight_and_bias_grad(x, g, p, w.shape());
+      return {gx, gw, gb};
+    }
+    return {gx, need_w ? weight_grad(x, g, p, w.shape()) : Tensor(),
             need_b ? sum(g, {0, 2, 3}) : Tensor()};
   });
 }
@@ -116,6 +123,20 @@ Tensor weight_grad(const Tensor& x, const Tensor& gy, const ConvParams& p, const
     return {need_x ? adjoint(gy, g, Tensor(), p, x.shape()) : Tensor(),
             need_gy ? conv(x, g, Tensor(), p, gy.shape()) : Tensor()};
   });
+}
+
+// The weight and bias gradients from one kernel pass; plain values, recorded nowhere.
+std::pair<Tensor, Tensor> weight_and_bias_grad(const Tensor& x, const Tensor& gy, const ConvParams& p,
+                                               const Shape& w_shape) {
+  const Tensor xc = contiguous_detached(x), gc = contiguous_detached(gy);
+  Tensor gw = Tensor::empty(w_shape, x.dtype()), gb = Tensor::empty({w_shape[0]}, x.dtype());
+  with_dtype(x, [&](auto tag) {
+    using T = decltype(tag);
+    kernels::conv2d_weight_grad<T>(geometry(x.shape(), w_shape, gy.shape(), p), ptr<T>(xc),
+                                   ptr<T>(gc), static_cast<T*>(gw.raw_data()),
+                                   static_cast<T*>(gb.raw_data()));
+  });
+  return {gw, gb};
 }
 
 void check_tensors(const char* op, const Tensor& x, const Tensor& weight, const Tensor& bias) {

@@ -165,15 +165,17 @@ void conv2d_input_grad(const ConvGeometry& g, const T* gy, const T* w, const T* 
 }
 
 template <class T>
-void conv2d_weight_grad(const ConvGeometry& g, const T* x, const T* gy, T* gw) {
+void conv2d_weight_grad(const ConvGeometry& g, const T* x, const T* gy, T* gw, T* gb) {
   const GroupShape s = group_shape(g);
   const bool pointwise = is_pointwise(g);
+  // One accumulator per thread (weights, then the bias), summed at the end: no two threads add
+  // into the same numbers.
   const int64_t weight_size = g.out_channels * s.patch;
-  // One accumulator per thread, summed at the end: no two threads add into the same numbers.
+  const int64_t slot = weight_size + (gb ? g.out_channels : 0);
   const int threads = sample_threads(g);
-  std::vector<T> partial(static_cast<size_t>(threads * weight_size), T(0));
+  std::vector<T> partial(static_cast<size_t>(threads * slot), T(0));
   for_each_sample<T>(g, threads, pointwise ? 0 : s.patch * s.out_plane, [&](int64_t n, T* cols, int thread) {
-    T* acc = partial.data() + thread * weight_size;
+    T* acc = partial.data() + thread * slot;
     for (int64_t group = 0; group < g.groups; ++group) {
       const T* xg = x + (n * g.in_channels + group * s.in_channels) * s.in_plane;
       const T* gyg = gy + (n * g.out_channels + group * s.out_channels) * s.out_plane;
@@ -184,19 +186,29 @@ void conv2d_weight_grad(const ConvGeometry& g, const T* x, const T* gy, T* gw) {
       }
       gemm<T>(false, true, s.out_channels, s.patch, s.out_plane, T(1), gyg, s.out_plane, b,
               s.out_plane, T(1), acc + group * s.out_channels * s.patch, s.patch);
+      if (gb) {
+        T* bias_acc = acc + weight_size + group * s.out_channels;
+        for (int64_t c = 0; c < s.out_channels; ++c) {
+          const T* row = gyg + c * s.out_plane;
+          T total = 0;
+          for (int64_t i = 0; i < s.out_plane; ++i) total += row[i];
+          bias_acc[c] += total;
+        }
+      }
     }
   });
-  std::copy(partial.begin(), partial.begin() + weight_size, gw);
   for (int t = 1; t < threads; ++t) {
-    const T* p = partial.data() + t * weight_size;
-    for (int64_t i = 0; i < weight_size; ++i) gw[i] += p[i];
+    const T* p = partial.data() + t * slot;
+    for (int64_t i = 0; i < slot; ++i) partial[static_cast<size_t>(i)] += p[i];
   }
+  std::copy(partial.begin(), partial.begin() + weight_size, gw);
+  if (gb) std::copy(partial.begin() + weight_size, partial.begin() + slot, gb);
 }
 
 #define NABLA_INSTANTIATE(T)                                                                  \
   template void conv2d_forward<T>(const ConvGeometry&, const T*, const T*, const T*, T*);    \
   template void conv2d_input_grad<T>(const ConvGeometry&, const T*, const T*, const T*, T*); \
-  template void conv2d_weight_grad<T>(const ConvGeometry&, const T*, const T*, T*);
+  template void conv2d_weight_grad<T>(const ConvGeometry&, const T*, const T*, T*, T*);
 NABLA_INSTANTIATE(float)
 NABLA_INSTANTIATE(double)
 #undef NABLA_INSTANTIATE

@@ -32,8 +32,9 @@ void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias
 template <class T>
 void conv2d_input_grad(const ConvGeometry& g, const T* gy, const T* w, const T* bias, T* gx);
 
-// gw = the gradient of sum(y * gy) with respect to w. Overwrites gw.
+// gw = the gradient of sum(y * gy) with respect to w, and, when gb is not null, gb = the bias
+// gradient (gy summed per channel, while each sample's gy is in cache). Overwrites gw and gb.
 template <class T>
-void conv2d_weight_grad(const ConvGeometry& g, const T* x, const T* gy, T* gw);
+void conv2d_weight_grad(const ConvGeometry& g, const T* x, const T* gy, T* gw, T* gb = nullptr);
 
 }  // namespace nabla::kernels
