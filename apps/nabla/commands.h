@@ -1,6 +1,7 @@
 // The subcommands of the `nabla` binary, each with the options it parses.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "model_zoo.h"
 
@@ -20,6 +21,7 @@ struct TrainOptions {
   double val_fraction = 0.1;
   int64_t patience = 0;
   uint64_t seed = 0;
+  std::vector<std::string> augment;  // of crop, flip, affine; applied to training batches only
   int threads = 0;  // 0: OpenMP's default
   std::string out = "runs/default";
   bool resume = false;

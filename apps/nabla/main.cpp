@@ -34,7 +34,12 @@ void add_train(CLI::App& app, TrainOptions& o) {
       ->check(CLI::Range(0.0, 0.5));
   app.add_option("--patience", o.patience, "stop after this many epochs without a better validation loss (0: never)")
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--seed", o.seed, "random seed (weights, shuffling, dropout)");
+  app.add_option("--seed", o.seed, "random seed (weights, shuffling, dropout, augmentation)");
+  app.add_option("--augment", o.augment,
+                 "augment training batches: any of crop (pad 2 pixels, crop back to size), flip (horizontal, p = 0.5), "
+                 "affine (10 degrees, 10% shift, scale 0.9-1.1), comma-separated (default: none)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"crop", "flip", "affine"}));
   app.add_option("--threads", o.threads, "threads for kernels and BLAS (0: all cores)")->check(CLI::NonNegativeNumber);
   app.add_option("--out", o.out, "run directory: model, checkpoint, metrics.csv, curves.svg");
   app.add_flag("--resume", o.resume, "continue from the checkpoint in --out");
