@@ -161,54 +161,6 @@ Tensor local_response_norm(const Tensor& x, int64_t size, double alpha, double b
   return x * pow(window_sum * (alpha / static_cast<double>(size)) + k, -beta);
 }
 
-Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
-                  const Tensor& weight, const Tensor& bias, bool training, double momentum,
-                  double eps) {
-  detail::require_floating(x, "batch_norm");
-  if (x.dim() < 2 || x.dim() > 4)
-    throw ShapeError("batch_norm: expects [N, C], [N, C, L] or [N, C, H, W], got " + to_string(x.shape()));
-  // Images normalise like sequences: the statistics run over N and the flattened plane.
-  if (x.dim() == 4)
-    return reshape(batch_norm(reshape(x, {x.shape()[0], x.shape()[1], -1}), running_mean, running_var,
-                              weight, bias, training, momentum, eps),
-                   x.shape());
-  const int64_t channels = x.shape()[1];
-  for (const Tensor* t : {&running_mean, &running_var, &weight, &bias})
-    if (t->defined() && t->shape() != Shape{channels})
-      throw ShapeError("batch_norm: parameters and running statistics must be [" +
-                       std::to_string(channels) + "] for input " + to_string(x.shape()) +
-                       ", got " + to_string(t->shape()));
-  const Axes axes = x.dim() == 2 ? Axes{0} : Axes{0, 2};
-  const Shape per_channel = x.dim() == 2 ? Shape{1, channels} : Shape{1, channels, 1};
-  Tensor normalized;
-  if (training) {
-    const int64_t count = x.numel() / std::max<int64_t>(channels, 1);
-    if (count <= 1)
-      throw ShapeError("batch_norm: expected more than 1 value per channel when training, got input " +
-                       to_string(x.shape()));
-    const Tensor batch_mean = mean(x, axes, true);
-    const Tensor centered = x - batch_mean;
-    const Tensor batch_var = mean(centered * centered, axes, true);  // biased, for normalising
-    normalized = centered * pow(batch_var + eps, -0.5);
-    NoGradGuard no_grad;
-    const double unbias = static_cast<double>(count) / static_cast<double>(count - 1);
-    if (running_mean.defined())
-      detail::assign(running_mean, running_mean * (1.0 - momentum) +
-                                       reshape(batch_mean.detach(), {channels}) * momentum);
-    if (running_var.defined())
-      detail::assign(running_var, running_var * (1.0 - momentum) +
-                                      reshape(batch_var.detach(), {channels}) * (momentum * unbias));
-  } else {
-    if (!running_mean.defined() || !running_var.defined())
-      throw Error("batch_norm: evaluation needs running_mean and running_var");
-    normalized = (x - reshape(running_mean, per_channel)) *
-                 pow(reshape(running_var, per_channel) + eps, -0.5);
-  }
-  if (weight.defined()) normalized = normalized * reshape(weight, per_channel);
-  if (bias.defined()) normalized = normalized + reshape(bias, per_channel);
-  return normalized;
-}
-
 Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight,
                   const Tensor& bias, double eps) {
   detail::require_floating(x, "layer_norm");
