@@ -7,3 +7,7 @@
 #include "nabla/nn/pooling.h"
 #include "nabla/nn/loss.h"
 #include "nabla/nn/module.h"
+#include "nabla/nn/recurrent.h"
+#include "nabla/nn/attention.h"
+#include "nabla/nn/positional.h"
+#include "nabla/nn/transformer.h"

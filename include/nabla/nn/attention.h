@@ -1,0 +1,127 @@
+// Attention: scaled dot-product attention as a function, PyTorch's MultiheadAttention, and the two
+// scores of seq2seq attention (Luong's dot product, Bahdanau's additive) as modules.
+//
+// Masks. nabla has no bool dtype, so a mask's dtype says how to read it:
+//   - an i64 mask is boolean, nonzero = true, with the meaning of the argument it is passed as;
+//   - a floating mask is additive: it is added to the scores (-inf forbids, 0 allows).
+// Masks broadcast against the scores [..., Lq, Lk]. Which way "true" points follows PyTorch for
+// each argument, and the two disagree exactly where PyTorch's do:
+//   scaled_dot_product_attention's mask: true = may attend (torch 2's F.scaled_dot_product_attention);
+//   MultiheadAttention's attn_mask and key_padding_mask: true = may NOT attend (torch.nn's).
+//   DotProductAttention / AdditiveAttention's mask [N, T]: true = a real key, false = padding.
+//
+// A query whose every key is masked has no distribution to attend with: its weights are all zero
+// and its output is zero (PyTorch returns NaN there). Its gradient is zero too.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "nabla/nn/layers.h"
+#include "nabla/nn/module.h"
+
+namespace nabla::functional {
+
+struct AttentionResult {
+  Tensor output;   // [..., Lq, dv]
+  Tensor weights;  // [..., Lq, Lk]: each row sums to 1 (or is all zero when fully masked)
+};
+
+// softmax(q k^T / sqrt(d) + mask) v for q [..., Lq, d], k [..., Lk, d], v [..., Lk, dv] (batch axes
+// broadcast). mask: i64 (nonzero = may attend) or floating additive, broadcastable to
+// [..., Lq, Lk]. is_causal: query i sees keys 0..i only (top-left aligned, as PyTorch's); it
+// combines with mask. dropout_p drops attention weights when training.
+AttentionResult scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
+                                             const Tensor& mask = Tensor(), bool is_causal = false,
+                                             double dropout_p = 0.0, bool training = true);
+
+// softmax(scores + mask) over the last axis, the mask read as in scaled_dot_product_attention
+// (i64: nonzero = may attend; floating: additive). Fully masked rows give zeros, not NaN. One pass
+// forward and one backward; differentiable to any order.
+Tensor masked_softmax(const Tensor& scores, const Tensor& mask = Tensor());
+
+// The additive causal mask [L, L] in `dtype`: 0 on and below the diagonal, -inf above, so
+// position i attends to 0..i (torch.nn.Transformer.generate_square_subsequent_mask).
+Tensor causal_mask(int64_t length, DType dtype = kDefaultDType);
+
+// Any mask as an additive float mask of `dtype`: i64 masks become 0 / -inf, with nonzero meaning
+// "may attend" when true_attends, "masked" otherwise; floating masks are cast. `op` names the
+// caller in errors.
+Tensor additive_mask(const Tensor& mask, DType dtype, bool true_attends, const char* op);
+
+}  // namespace nabla::functional
+
+namespace nabla::nn {
+
+using functional::AttentionResult;
+
+struct MultiheadAttentionOptions {
+  double dropout = 0.0;  // on the attention weights, in training
+  bool bias = true;
+  bool batch_first = false;         // inputs [N, L, E] instead of PyTorch's default [L, N, E]
+  std::optional<int64_t> kdim = {};  // key / value feature sizes when they differ from embed_dim
+  std::optional<int64_t> vdim = {};
+};
+
+struct AttentionCallOptions {
+  Tensor key_padding_mask;  // [N, S]: true (nonzero) = ignore that key; or floating additive
+  Tensor attn_mask;         // [L, S] or [N * num_heads, L, S]: true = may not attend; or additive
+  bool is_causal = false;   // query i sees keys 0..i (combines with attn_mask)
+  bool need_weights = true;
+  bool average_attn_weights = true;  // weights [N, L, S] averaged over heads, else [N, H, L, S]
+};
+
+// torch.nn.MultiheadAttention: heads of size embed_dim / num_heads attend in parallel.
+// Parameters as PyTorch names them: in_proj_weight [3E, E] (q, k, v stacked; xavier_uniform),
+// in_proj_bias [3E] (zeros), out_proj.weight [E, E], out_proj.bias [E] (zeros). With kdim or vdim
+// different from embed_dim the projections are separate: q_proj_weight [E, E], k_proj_weight
+// [E, kdim], v_proj_weight [E, vdim], and there is no in_proj_weight. Unbatched inputs [L, E]
+// are accepted as well.
+class MultiheadAttention : public Module {
+ public:
+  MultiheadAttention(int64_t embed_dim, int64_t num_heads, MultiheadAttentionOptions options = {});
+  // Self-attention, no masks; the weights are not computed.
+  Tensor forward(const Tensor& x) override;
+  // query [L, N, E] (or [N, L, E] batch_first), key [S, N, kdim], value [S, N, vdim]
+  // -> {output shaped like query, weights (undefined unless need_weights)}.
+  AttentionResult forward_attention(const Tensor& query, const Tensor& key, const Tensor& value,
+                                    const AttentionCallOptions& call = {});
+  std::string type_name() const override { return "MultiheadAttention"; }
+  void reset_parameters();
+
+  int64_t embed_dim, num_heads, head_dim, kdim, vdim;
+  double dropout;
+  bool batch_first;
+  Tensor in_proj_weight, q_proj_weight, k_proj_weight, v_proj_weight, in_proj_bias;
+  std::shared_ptr<Linear> out_proj;
+};
+
+// Luong's (dot-product) attention: score(q, k) = q . k, weights = softmax over the T keys,
+// context = weights . values. No parameters. query [N, H] or [N, Lq, H], keys [N, T, H], values
+// [N, T, Hv], mask [N, T] (true = a real key) -> context [N, Hv] or [N, Lq, Hv], weights [N, T]
+// or [N, Lq, T].
+class DotProductAttention : public Module {
+ public:
+  AttentionResult forward_attention(const Tensor& query, const Tensor& keys, const Tensor& values,
+                                    const Tensor& mask = Tensor());
+  // Self-attention over x [N, T, H].
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "DotProductAttention"; }
+};
+
+// Bahdanau's (additive) attention: score(q, k) = v^T tanh(W_q q + W_k k), the rest as
+// DotProductAttention. Parameters query_proj.weight [hidden, query_dim], key_proj.weight
+// [hidden, key_dim], v.weight [1, hidden] (no biases).
+class AdditiveAttention : public Module {
+ public:
+  AdditiveAttention(int64_t query_dim, int64_t key_dim, int64_t hidden_dim);
+  AttentionResult forward_attention(const Tensor& query, const Tensor& keys, const Tensor& values,
+                                    const Tensor& mask = Tensor());
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "AdditiveAttention"; }
+  std::string extra_repr() const override;
+  int64_t query_dim, key_dim, hidden_dim;
+  std::shared_ptr<Linear> query_proj, key_proj, v;
+};
+
+}  // namespace nabla::nn
