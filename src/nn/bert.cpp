@@ -1,0 +1,78 @@
+// A BERT-style encoder with its masked-language-model head; see include/nabla/nn/bert.h.
+#include "nabla/nn/bert.h"
+
+#include <string>
+
+#include "nabla/functional.h"
+#include "nabla/nn/init.h"
+#include "nabla/ops.h"
+
+namespace nabla::nn {
+namespace {
+
+BertConfig checked(BertConfig c) {
+  auto positive = [](int64_t v, const char* what) {
+    if (v <= 0) throw Error(std::string("BertForMaskedLM: ") + what + " must be positive, got " + std::to_string(v));
+  };
+  positive(c.vocab_size, "vocab_size");
+  positive(c.context, "context");
+  positive(c.layers, "layers");
+  positive(c.d_model, "d_model");
+  positive(c.heads, "heads");
+  if (c.d_model % c.heads != 0)
+    throw ShapeError("BertForMaskedLM: d_model " + std::to_string(c.d_model) + " is not divisible by " +
+                     std::to_string(c.heads) + " heads");
+  if (c.feedforward == 0) c.feedforward = 4 * c.d_model;
+  positive(c.feedforward, "feedforward");
+  if (!(c.dropout >= 0 && c.dropout < 1))
+    throw Error("BertForMaskedLM: dropout must be in [0, 1), got " + std::to_string(c.dropout));
+  if (c.pad_id < 0 || c.pad_id >= c.vocab_size)
+    throw Error("BertForMaskedLM: pad_id " + std::to_string(c.pad_id) + " is outside the vocabulary of " +
+                std::to_string(c.vocab_size));
+  return c;
+}
+
+}  // namespace
+
+BertForMaskedLM::BertForMaskedLM(BertConfig c) : config(checked(c)) {
+  token_embedding = register_module("token_embedding", std::make_shared<Embedding>(config.vocab_size, config.d_model));
+  // BERT's initialisation, N(0, 0.02) (the position table's too), keeps the tied output's first
+  // logits close together.
+  init::normal_(token_embedding->weight, 0.0, 0.02);
+  position_embedding = register_module("position_embedding",
+                                       std::make_shared<LearnedPositionalEmbedding>(config.context, config.d_model));
+  embedding_norm = register_module("embedding_norm", std::make_shared<LayerNorm>(Shape{config.d_model}, 1e-12));
+  embedding_dropout = register_module("embedding_dropout", std::make_shared<Dropout>(config.dropout));
+  TransformerLayerOptions layer;
+  layer.dim_feedforward = config.feedforward;
+  layer.dropout = config.dropout;
+  layer.activation = "gelu";
+  layer.batch_first = true;
+  encoder = register_module("encoder",
+                            std::make_shared<TransformerEncoder>(config.d_model, config.heads, config.layers, layer));
+  head_transform = register_module("head_transform", std::make_shared<Linear>(config.d_model, config.d_model));
+  head_norm = register_module("head_norm", std::make_shared<LayerNorm>(Shape{config.d_model}, 1e-12));
+  head = register_module("head", std::make_shared<TiedLinear>(token_embedding->weight));
+}
+
+Tensor BertForMaskedLM::forward(const Tensor& tokens) {
+  if (tokens.dtype() != DType::i64)
+    throw DTypeError("BertForMaskedLM: tokens must be i64, got " + std::string(to_string(tokens.dtype())));
+  if (tokens.dim() != 2 || tokens.size(1) < 1 || tokens.size(1) > config.context)
+    throw ShapeError("BertForMaskedLM: tokens must be [N, T] with 1 <= T <= context " +
+                     std::to_string(config.context) + ", got " + to_string(tokens.shape()));
+  // i64 key-padding mask, nonzero = a [PAD] key that no query may attend to (PyTorch's meaning).
+  const Tensor padding = eq(tokens, full_like(tokens, static_cast<double>(config.pad_id)));
+  Tensor h = (*position_embedding)((*token_embedding)(tokens));
+  h = (*embedding_dropout)((*embedding_norm)(h));
+  h = encoder->forward(h, Tensor(), padding);
+  h = (*head_norm)(gelu((*head_transform)(h)));
+  return (*head)(h);
+}
+
+std::string BertForMaskedLM::extra_repr() const {
+  return "vocab_size=" + std::to_string(config.vocab_size) + ", context=" + std::to_string(config.context) +
+         ", pad_id=" + std::to_string(config.pad_id);
+}
+
+}  // namespace nabla::nn
