@@ -4,11 +4,13 @@
 // ignore_index, Embedding's sparse backward). PyTorch's numbers are in test_recurrent_vs_pytorch.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <functional>
 #include <string>
 
 #include "nabla/nabla.h"
 #include "nabla/nn/all.h"
+#include "kernels/cpu/recurrent.h"
 #include "ops/recurrent.h"
 
 using namespace nabla;
@@ -323,4 +325,30 @@ TEST(SequenceModelPieces, EmbeddingGradientTouchesOnlyUsedRows) {
       const double expected = row == 2 ? 2.0 : (row == 5 || row == 7 ? 1.0 : 0.0);
       EXPECT_EQ(g[static_cast<size_t>(row * 3 + j)], expected) << "row " << row;
     }
+}
+
+// The f32 gate kernels use a rational tanh (and sigmoid through it) instead of libm: over a sweep
+// of pre-activations far into saturation they agree with the f64 kernels (libm) to 1e-6.
+TEST(RecurrentKernels, FastF32ActivationsMatchF64) {
+  const int64_t hidden = 1001;
+  std::vector<float> gates32(4 * hidden), c32(hidden), h32(hidden), c_prev32(hidden, 0.5f);
+  std::vector<double> gates64(4 * hidden), c64(hidden), h64(hidden), c_prev64(hidden, 0.5);
+  for (int64_t j = 0; j < hidden; ++j)
+    for (int64_t k = 0; k < 4; ++k) {
+      // Gate k sweeps [-20, 20] at its own phase, so every combination of regimes occurs.
+      const float v = -20.0f + 40.0f * static_cast<float>((j * (k + 1) * 7) % hidden) / (hidden - 1);
+      gates32[k * hidden + j] = v;
+      gates64[k * hidden + j] = v;
+    }
+  kernels::lstm_cell_forward<float>(1, hidden, gates32.data(), c_prev32.data(), c32.data(), h32.data());
+  kernels::lstm_cell_forward<double>(1, hidden, gates64.data(), c_prev64.data(), c64.data(), h64.data());
+  for (int64_t i = 0; i < 4 * hidden; ++i) ASSERT_NEAR(gates32[i], gates64[i], 1e-6) << "gate " << i;
+  for (int64_t j = 0; j < hidden; ++j) {
+    ASSERT_NEAR(c32[j], c64[j], 1e-6) << j;
+    ASSERT_NEAR(h32[j], h64[j], 1e-6) << j;
+  }
+  std::vector<float> x32{-30.0f, -8.0f, -1e-5f, 0.0f, 3e-4f, 0.5f, 7.0f, 30.0f};
+  std::vector<double> x64(x32.begin(), x32.end());
+  kernels::rnn_cell_forward<float>(8, false, x32.data());
+  for (size_t i = 0; i < x32.size(); ++i) EXPECT_NEAR(x32[i], std::tanh(x64[i]), 4e-7) << x64[i];
 }
