@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "nabla/error.h"
+#include "seq2seq_command.h"
 
 using nabla::cli::EvalOptions;
 using nabla::cli::FeaturesOptions;
@@ -118,6 +119,9 @@ int main(int argc, char** argv) {
   SummaryOptions summary;
   CLI::App* summary_cmd = app.add_subcommand("summary", "print a model's layers, output shapes, parameters and FLOPs");
   add_summary(*summary_cmd, summary);
+  nabla::cli::Seq2seqCommandOptions seq2seq;
+  CLI::App* seq2seq_cmd = app.add_subcommand("seq2seq", "train seq2seq models on addition or date questions");
+  nabla::cli::add_seq2seq_options(*seq2seq_cmd, seq2seq);
   CLI11_PARSE(app, argc, argv);
   try {
     if (train_cmd->parsed()) return nabla::cli::run_train(train);
@@ -126,6 +130,7 @@ int main(int argc, char** argv) {
     if (misclassified_cmd->parsed()) return nabla::cli::run_misclassified(misclassified);
     if (features_cmd->parsed()) return nabla::cli::run_features(features);
     if (summary_cmd->parsed()) return nabla::cli::run_summary(summary);
+    if (seq2seq_cmd->parsed()) return nabla::cli::run_seq2seq(seq2seq);
   } catch (const nabla::Error& e) {
     std::cerr << "nabla: " << e.what() << "\n";
     return 1;

@@ -1,0 +1,252 @@
+// `nabla seq2seq`: trains one seq2seq model (or, with --compare, each variant of the course's
+// table in turn) on generated addition or date questions with teacher forcing, Adam and gradient
+// clipping; after every epoch prints the validation exact-match accuracy (greedy decoding), and at
+// the end one JSON line of results (with --compare, a Markdown table as well). Writes into --out:
+// model.safetensors, metrics.csv and, for attention models, attention_<i>.png heat maps.
+#include "seq2seq_command.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "nabla/data/seq2seq_data.h"
+#include "nabla/io/png.h"
+#include "nabla/io/safetensors.h"
+#include "nabla/nabla.h"
+#include "nabla/nn/seq2seq.h"
+#include "nabla/optim/clip.h"
+#include "nabla/optim/optimizer.h"
+#include "nabla/parallel.h"
+#include "nabla/train/attention_heatmap.h"
+#include "nabla/train/bleu.h"
+#include "nabla/train/csv_logger.h"
+
+namespace nabla::cli {
+namespace {
+
+using data::CharVocabulary;
+using data::Seq2seqBatch;
+using data::Seq2seqExample;
+
+// The course's comparison: the baseline, each improvement alone, both, and attention.
+const std::vector<std::string> kCompared = {"plain", "reverse", "peeky", "reverse-peeky", "attention"};
+
+struct Evaluation {
+  double accuracy = 0, bleu = 0;
+  std::vector<std::string> predictions;
+};
+
+// Greedy answers for every example, in batches; exact match and character BLEU-4 against the targets.
+Evaluation evaluate(nn::Seq2seq& model, const Seq2seqBatch& encoded, const std::vector<Seq2seqExample>& examples,
+                    const CharVocabulary& vocab) {
+  constexpr int64_t kEvalBatch = 1000;
+  Evaluation e;
+  std::vector<std::string> targets;
+  const int64_t n = encoded.size();
+  int64_t right = 0;
+  for (int64_t begin = 0; begin < n; begin += kEvalBatch) {
+    const int64_t end = std::min(n, begin + kEvalBatch);
+    for (const auto& ids : model.greedy(encoded.source.slice(0, begin, end))) e.predictions.push_back(vocab.decode(ids));
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    targets.push_back(examples[static_cast<size_t>(i)].target);
+    right += e.predictions[static_cast<size_t>(i)] == targets.back();
+  }
+  e.accuracy = n == 0 ? 0 : static_cast<double>(right) / static_cast<double>(n);
+  e.bleu = train::corpus_bleu_chars(e.predictions, targets).bleu;
+  return e;
+}
+
+// Exact match of beam search's best answer on the first `count` examples.
+double beam_accuracy(nn::Seq2seq& model, const Seq2seqBatch& encoded, const std::vector<Seq2seqExample>& examples,
+                     const CharVocabulary& vocab, int64_t width, int64_t count) {
+  count = std::min(count, encoded.size());
+  int64_t right = 0;
+  for (int64_t i = 0; i < count; ++i) {
+    std::vector<int64_t> best = model.beam_search(encoded.source.select(0, i), width).at(0).tokens;
+    right += vocab.decode(best) == examples[static_cast<size_t>(i)].target;  // decode stops at the end token
+  }
+  return count == 0 ? 0 : static_cast<double>(right) / static_cast<double>(count);
+}
+
+std::vector<std::string> as_labels(const std::string& text) {
+  std::vector<std::string> out;
+  for (char c : text) out.emplace_back(1, c);
+  return out;
+}
+
+// One picture per question: its characters across, the greedy answer and the end token down.
+void write_heatmaps(nn::Seq2seq& model, const std::vector<Seq2seqExample>& examples, const CharVocabulary& vocab,
+                    int64_t count, const std::filesystem::path& dir) {
+  for (int64_t i = 0; i < std::min<int64_t>(count, static_cast<int64_t>(examples.size())); ++i) {
+    const std::string& question = examples[static_cast<size_t>(i)].source;
+    const std::vector<int64_t> ids = vocab.encode(question);
+    const Tensor source = from_vector(ids, {1, static_cast<int64_t>(ids.size())});
+    std::vector<int64_t> answer = model.greedy(source).at(0);
+    const std::string answer_text = vocab.decode(answer);
+    answer.push_back(CharVocabulary::end);
+    std::vector<std::string> rows = as_labels(answer_text);
+    rows.resize(answer.size(), "end");
+    train::AttentionHeatmapOptions o;
+    o.title = question + " -> " + answer_text;
+    io::write_png((dir / ("attention_" + std::to_string(i) + ".png")).string(),
+                  train::attention_heatmap(model.attention_weights(source, answer), as_labels(question), rows, o));
+  }
+}
+
+struct RunResult {
+  std::string variant;
+  double accuracy = 0, bleu = 0, beam_accuracy = -1, train_loss = 0, seconds_per_epoch = 0;
+  int64_t parameters = 0;
+};
+
+RunResult train_one(const Seq2seqCommandOptions& o, const std::string& variant, const data::Seq2seqData& data,
+                    const CharVocabulary& vocab, const std::filesystem::path& dir) {
+  manual_seed(o.seed);
+  nn::Seq2seqOptions model_options{.vocab_size = vocab.size(), .embedding_dim = o.embedding, .hidden_size = o.hidden,
+                                   .max_source_length = data.source_length,
+                                   .max_target_length = data.target_length};
+  nn::apply_seq2seq_variant(variant, model_options);
+  nn::Seq2seq model(model_options);
+  const Seq2seqBatch train_set = encode_seq2seq(data.train, vocab, data.source_length, data.target_length);
+  const Seq2seqBatch validation = encode_seq2seq(data.validation, vocab, data.source_length, data.target_length);
+  optim::Adam adam(model.parameters(), {.lr = o.lr});
+  std::filesystem::create_directories(dir);
+  train::CsvLogger log(dir / "metrics.csv", train::CsvLogger::Mode::overwrite);
+
+  RunResult r;
+  r.variant = variant;
+  r.parameters = model.parameter_count();
+  double seconds = 0;
+  Evaluation last;
+  const int64_t n = train_set.size();
+  for (int64_t epoch = 1; epoch <= o.epochs; ++epoch) {
+    const auto started = std::chrono::steady_clock::now();
+    model.train();
+    const std::vector<int64_t> order = randperm(n).to_vector<int64_t>();
+    double loss_sum = 0;
+    int64_t batches = 0;
+    for (int64_t begin = 0; begin < n; begin += o.batch_size, ++batches) {
+      const std::vector<int64_t> rows(order.begin() + begin, order.begin() + std::min(n, begin + o.batch_size));
+      const Seq2seqBatch batch = select_rows(train_set, rows);
+      const Tensor loss = model.loss(batch.source, batch.decoder_input, batch.decoder_target);
+      adam.zero_grad();
+      loss.backward();
+      optim::clip_grad_norm_(model.parameters(), o.clip);
+      adam.step();
+      loss_sum += loss.item();
+    }
+    const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    seconds += train_seconds;
+    model.eval();
+    last = evaluate(model, validation, data.validation, vocab);
+    r.train_loss = loss_sum / static_cast<double>(batches);
+    std::cout << variant << "  epoch " << epoch << "/" << o.epochs << "  loss " << std::fixed << std::setprecision(4)
+              << r.train_loss << "  val exact match " << last.accuracy << "  val BLEU " << last.bleu << "  ("
+              << std::setprecision(1) << train_seconds << " s)" << std::endl;
+    std::cout.unsetf(std::ios::floatfield);
+    log.write({{"epoch", epoch}, {"train_loss", r.train_loss}, {"val_exact_match", last.accuracy},
+               {"val_bleu", last.bleu}, {"train_seconds", train_seconds}});
+  }
+  r.accuracy = last.accuracy;
+  r.bleu = last.bleu;
+  r.seconds_per_epoch = o.epochs > 0 ? seconds / static_cast<double>(o.epochs) : 0;
+  if (o.beam_width > 1)
+    r.beam_accuracy = beam_accuracy(model, validation, data.validation, vocab, o.beam_width, o.beam_examples);
+
+  io::save_safetensors((dir / "model.safetensors").string(), model.state_dict(),
+                       {{"task", o.data}, {"variant", variant}, {"vocabulary", vocab.characters()},
+                        {"hidden", std::to_string(o.hidden)}, {"embedding", std::to_string(o.embedding)}});
+  if (model_options.decoder == nn::Seq2seqDecoder::attention) write_heatmaps(model, data.validation, vocab, o.heatmaps, dir);
+  // A few answers, to see what the model gets wrong.
+  for (size_t i = 0; i < std::min<size_t>(3, data.validation.size()); ++i)
+    std::cout << "  " << data.validation[i].source << " -> " << last.predictions[i]
+              << (last.predictions[i] == data.validation[i].target ? "" : "  (wrong: " + data.validation[i].target + ")")
+              << "\n";
+  return r;
+}
+
+nlohmann::json as_json(const Seq2seqCommandOptions& o, const RunResult& r) {
+  nlohmann::json j = {{"task", o.data},
+                      {"variant", r.variant},
+                      {"epochs", o.epochs},
+                      {"hidden", o.hidden},
+                      {"batch_size", o.batch_size},
+                      {"parameters", r.parameters},
+                      {"train_loss", r.train_loss},
+                      {"val_exact_match", r.accuracy},
+                      {"val_bleu", r.bleu},
+                      {"seconds_per_epoch", r.seconds_per_epoch}};
+  if (r.beam_accuracy >= 0) {
+    j["beam_width"] = o.beam_width;
+    j["beam_exact_match"] = r.beam_accuracy;
+    j["beam_examples"] = std::min(o.beam_examples, o.validation_size);
+  }
+  return j;
+}
+
+}  // namespace
+
+void add_seq2seq_options(CLI::App& app, Seq2seqCommandOptions& o) {
+  app.add_option("--data", o.data, "task: addition (\"16+75\" -> \"91\") or dates (\"Tue 27 Sep 1994\" -> \"1994-09-27\")")
+      ->check(CLI::IsMember({"addition", "dates"}));
+  app.add_option("--variant", o.variant, "model: plain, reverse, peeky, reverse-peeky, attention, reverse-attention")
+      ->check(CLI::IsMember({"plain", "reverse", "peeky", "reverse-peeky", "attention", "reverse-attention"}));
+  app.add_flag("--compare", o.compare,
+               "train plain, reverse, peeky, reverse-peeky and attention in turn and print a Markdown table");
+  app.add_option("--epochs", o.epochs, "training epochs")->check(CLI::PositiveNumber);
+  app.add_option("--batch-size", o.batch_size, "questions per batch")->check(CLI::PositiveNumber);
+  app.add_option("--hidden", o.hidden, "LSTM hidden size")->check(CLI::PositiveNumber);
+  app.add_option("--embedding", o.embedding, "character embedding size")->check(CLI::PositiveNumber);
+  app.add_option("--lr", o.lr, "Adam's learning rate")->check(CLI::PositiveNumber);
+  app.add_option("--clip", o.clip, "gradient norm clipping")->check(CLI::PositiveNumber);
+  app.add_option("--train-size", o.train_size, "training questions")->check(CLI::PositiveNumber);
+  app.add_option("--validation-size", o.validation_size, "validation questions")->check(CLI::PositiveNumber);
+  app.add_option("--beam-width", o.beam_width, "also score the final model with beam search of this width (0: no)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--beam-examples", o.beam_examples, "validation questions scored with beam search")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--heatmaps", o.heatmaps, "attention heat maps of the first validation questions")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--seed", o.seed, "random seed (data, weights, shuffling)");
+  app.add_option("--threads", o.threads, "threads for kernels and BLAS (0: all cores)")->check(CLI::NonNegativeNumber);
+  app.add_option("--out", o.out, "run directory (with --compare, one sub-directory per variant)");
+}
+
+int run_seq2seq(const Seq2seqCommandOptions& o) {
+  if (o.threads > 0) set_num_threads(o.threads);
+  const data::Seq2seqData data = data::make_seq2seq_data(o.data, o.train_size, o.validation_size, o.seed);
+  // The task's characters, from both splits: the vocabulary belongs to the task, not to training.
+  std::vector<Seq2seqExample> everything = data.train;
+  everything.insert(everything.end(), data.validation.begin(), data.validation.end());
+  const CharVocabulary vocab(everything);
+  std::cout << o.data << ": " << data.train.size() << " training and " << data.validation.size()
+            << " validation questions, " << vocab.size() << " ids, e.g. \"" << data.train[0].source << "\" -> \""
+            << data.train[0].target << "\"" << std::endl;
+
+  const std::filesystem::path out(o.out);
+  if (!o.compare) {
+    const RunResult r = train_one(o, o.variant, data, vocab, out);
+    std::cout << as_json(o, r).dump() << std::endl;
+    return 0;
+  }
+  std::vector<RunResult> results;
+  for (const std::string& variant : kCompared) {
+    results.push_back(train_one(o, variant, data, vocab, out / variant));
+    std::cout << as_json(o, results.back()).dump() << std::endl;
+  }
+  std::ostringstream table;
+  table << "\n| " << o.data << ", " << o.epochs << " epochs, hidden " << o.hidden
+        << " | val exact match | val BLEU-4 | parameters | s / epoch |\n|---|---:|---:|---:|---:|\n";
+  for (const RunResult& r : results)
+    table << "| " << r.variant << " | " << std::fixed << std::setprecision(4) << r.accuracy << " | " << r.bleu
+          << " | " << r.parameters << " | " << std::setprecision(1) << r.seconds_per_epoch << " |\n";
+  std::cout << table.str() << std::flush;
+  return 0;
+}
+
+}  // namespace nabla::cli
