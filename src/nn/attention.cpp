@@ -139,7 +139,7 @@ AttentionResult MultiheadAttention::forward_attention(const Tensor& query_in, co
   }
 
   const functional::AttentionResult attended = functional::scaled_dot_product_attention(
-      q, k, v, mask, call.is_causal, dropout, is_training());
+      q, k, v, mask, call.is_causal, dropout, is_training(), call.need_weights);
   // [N, H, L, hd] back to the input's layout [.., .., E].
   const Axes from_heads = batch_first ? Axes{0, 2, 1, 3} : Axes{2, 0, 1, 3};
   const Shape merged = batch_first ? Shape{n, l, embed_dim} : Shape{l, n, embed_dim};

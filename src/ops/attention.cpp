@@ -1,12 +1,15 @@
 // Scaled dot-product attention and the masked softmax at its heart. The softmax folds the 1/sqrt(d)
-// scale and the additive mask into one pass over the scores (kernels/cpu/attention_softmax), so
-// attention is two batched GEMMs and two softmax passes (forward and backward) per step.
+// scale and the additive mask into one pass over the scores (kernels/cpu/attention_softmax).
+// When the weights are not asked for, attention runs fused (kernels/cpu/attention): each head's
+// scores, softmax, dropout and products in one go, forward and backward.
 #include <cmath>
 #include <limits>
 
+#include "kernels/cpu/attention.h"
 #include "kernels/cpu/attention_softmax.h"
 #include "nabla/functional.h"
 #include "nabla/nn/attention.h"
+#include "nabla/random.h"
 #include "ops/op_utils.h"
 
 namespace nabla::functional {
@@ -54,19 +57,168 @@ Tensor scaled_masked_softmax(const Tensor& scores, const Tensor& mask, double sc
 }
 
 // The mask as additive in the scores' dtype, checked to broadcast to the scores.
-Tensor prepared_mask(const Tensor& mask, const Tensor& scores, bool true_attends, const char* op) {
+Tensor prepared_mask(const Tensor& mask, const Shape& scores, DType dtype, bool true_attends, const char* op) {
   if (!mask.defined()) return mask;
-  Tensor additive = additive_mask(mask, scores.dtype(), true_attends, op);
+  Tensor additive = additive_mask(mask, dtype, true_attends, op);
   // Each of the mask's axes, aligned from the right, is 1 or the scores' own size.
-  bool fits = additive.dim() <= scores.dim();
-  for (int64_t i = 1; fits && i <= additive.dim(); ++i) {
-    const int64_t m = additive.shape()[static_cast<size_t>(additive.dim() - i)];
-    fits = m == 1 || m == scores.shape()[static_cast<size_t>(scores.dim() - i)];
+  const size_t rank = scores.size();
+  bool fits = additive.shape().size() <= rank;
+  for (size_t i = 1; fits && i <= additive.shape().size(); ++i) {
+    const int64_t m = additive.shape()[additive.shape().size() - i];
+    fits = m == 1 || m == scores[rank - i];
   }
   if (!fits)
     throw ShapeError(std::string(op) + ": mask of shape " + to_string(mask.shape()) +
-                     " does not broadcast to the attention scores " + to_string(scores.shape()));
+                     " does not broadcast to the attention scores " + to_string(scores));
   return additive;
+}
+
+// The axes before the last two: a batch of matrices.
+Shape batch_axes(const Tensor& t) { return Shape(t.shape().begin(), t.shape().end() - 2); }
+
+// ---- fused attention -----------------------------------------------------------------------------------
+// The last two axes of x as a BatchedMatrix over the batch axes `batch` (x's leading axes): no copy
+// when they are row- or column-major with unit stride, else x is made contiguous first (into `owner`).
+template <class T>
+kernels::BatchedMatrix<T> batched_matrix(const Tensor& x, const Shape& batch, Tensor& owner) {
+  const auto layout = [](const Tensor& t, bool& transposed, int64_t& ld) {
+    const size_t n = t.shape().size();
+    const int64_t rows = t.shape()[n - 2], cols = t.shape()[n - 1];
+    const int64_t rs = t.strides()[n - 2], cs = t.strides()[n - 1];
+    if ((cs == 1 || cols == 1) && rs >= std::max<int64_t>(cols, 1)) {
+      transposed = false;
+      ld = std::max<int64_t>(rs, 1);
+      return true;
+    }
+    if ((rs == 1 || rows == 1) && cs >= std::max<int64_t>(rows, 1)) {
+      transposed = true;
+      ld = std::max<int64_t>(cs, 1);
+      return true;
+    }
+    return false;
+  };
+  kernels::BatchedMatrix<T> m;
+  owner = x.detach();
+  if (!layout(owner, m.transposed, m.ld)) {
+    owner = owner.contiguous();
+    layout(owner, m.transposed, m.ld);
+  }
+  m.data = owner.data<T>();
+  const int64_t count = numel(batch);
+  m.offsets.resize(static_cast<size_t>(count));
+  for (int64_t b = 0; b < count; ++b) {
+    int64_t offset = 0, rest = b;
+    for (size_t axis = batch.size(); axis-- > 0;) {
+      offset += (rest % batch[axis]) * owner.strides()[axis];
+      rest /= batch[axis];
+    }
+    m.offsets[static_cast<size_t>(b)] = offset;
+  }
+  return m;
+}
+
+// Per batch entry, where its [Lq, Lk] block of the (broadcast) additive mask starts.
+template <class T>
+kernels::BatchedMask<T> batched_mask(const Tensor& mask, const Shape& scores_shape) {
+  kernels::BatchedMask<T> m;
+  if (!mask.defined()) return m;
+  const Shape strides = detail::broadcast_strides(mask, scores_shape);
+  const size_t n = scores_shape.size();
+  m.data = mask.data<T>();
+  m.row_stride = strides[n - 2];
+  m.col_stride = strides[n - 1];
+  const Shape batch(scores_shape.begin(), scores_shape.end() - 2);
+  const int64_t count = numel(batch);
+  m.offsets.resize(static_cast<size_t>(count));
+  for (int64_t b = 0; b < count; ++b) {
+    int64_t offset = 0, rest = b;
+    for (size_t axis = batch.size(); axis-- > 0;) {
+      offset += (rest % batch[axis]) * strides[axis];
+      rest /= batch[axis];
+    }
+    m.offsets[static_cast<size_t>(b)] = offset;
+  }
+  return m;
+}
+
+// Inverted dropout's mask for the attention weights: 0 with probability p, 1 / (1 - p) otherwise.
+// Each 64-bit draw of the default generator gives two 32-bit uniforms (p is resolved to 2^-32),
+// half the draws of functional::dropout's one double per element; the mask depends on the seed
+// only, and the fused and op-by-op paths draw the same one.
+Tensor keep_mask(const Shape& shape, DType dtype, double p) {
+  Tensor keep = Tensor::empty(shape, dtype);
+  Generator& generator = default_generator();
+  // Dropped when the 32-bit uniform u satisfies u < p 2^32.
+  const uint64_t threshold = static_cast<uint64_t>(std::ldexp(p, 32));
+  dispatch(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    T* m = keep.data<T>();
+    const T scale = static_cast<T>(p >= 1.0 ? 0.0 : 1.0 / (1.0 - p));
+    const int64_t count = keep.numel();
+    for (int64_t i = 0; i < count; i += 2) {
+      const uint64_t bits = generator.next_u64();
+      m[i] = (bits >> 32) < threshold ? T(0) : scale;
+      if (i + 1 < count) m[i + 1] = (bits & 0xffffffffu) < threshold ? T(0) : scale;
+    }
+  });
+  return keep;
+}
+
+// softmax(scale q k^T + mask) (dropped out) v for q, k, v with the same batch axes and a mask that
+// needs no gradient. Plain backward runs the fused kernel; under create_graph the gradient is
+// written with ops (recomputing the softmax from q and k), so it differentiates again.
+Tensor fused_attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& mask, double scale,
+                       double dropout_p) {
+  const size_t n = q.shape().size();
+  const Shape batch = batch_axes(q);
+  const kernels::AttentionShape s{numel(batch), q.shape()[n - 2], k.shape()[n - 2], q.shape()[n - 1],
+                                  v.shape()[n - 1]};
+  Shape scores_shape = batch, out_shape = batch;
+  scores_shape.insert(scores_shape.end(), {s.lq, s.lk});
+  out_shape.insert(out_shape.end(), {s.lq, s.dv});
+  const Tensor keep = dropout_p > 0.0 ? keep_mask(scores_shape, q.dtype(), dropout_p) : Tensor();
+  Tensor qc, kc, vc;
+  Tensor probs = Tensor::empty(scores_shape, q.dtype());
+  Tensor dropped = keep.defined() ? Tensor::empty(scores_shape, q.dtype()) : Tensor();
+  Tensor out = Tensor::empty(out_shape, q.dtype());
+  dispatch(q.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_floating_point_v<T>) {
+      kernels::attention_forward<T>(s, batched_matrix<T>(q, batch, qc), batched_matrix<T>(k, batch, kc),
+                                    batched_matrix<T>(v, batch, vc), batched_mask<T>(mask, scores_shape),
+                                    static_cast<T>(scale), keep.defined() ? keep.data<T>() : nullptr,
+                                    probs.data<T>(), dropped.defined() ? dropped.data<T>() : nullptr,
+                                    out.data<T>());
+    }
+  });
+  return record("scaled_dot_product_attention", {q, k, v}, out,
+                [q, k, v, qc, kc, vc, mask, keep, probs, dropped, scale, s, batch](const Tensor& g) -> std::vector<Tensor> {
+    if (is_grad_enabled()) {  // create_graph: the same gradient in differentiable ops
+      const Tensor p = scaled_masked_softmax(matmul(q, transpose(k, -1, -2)), mask, scale);
+      const Tensor w = keep.defined() ? p * keep : p;
+      Tensor g_w = matmul(g, transpose(v, -1, -2));
+      if (keep.defined()) g_w = g_w * keep;
+      const Tensor g_s = p * (g_w - sum(g_w * p, {-1}, true)) * scale;
+      return {q.requires_grad() ? matmul(g_s, k) : Tensor(),
+              k.requires_grad() ? matmul(transpose(g_s, -1, -2), q) : Tensor(),
+              v.requires_grad() ? matmul(transpose(w, -1, -2), g) : Tensor()};
+    }
+    const Tensor gc = g.contiguous();
+    Tensor gq = Tensor::empty(q.shape(), q.dtype()), gk = Tensor::empty(k.shape(), k.dtype()),
+           gv = Tensor::empty(v.shape(), v.dtype());
+    dispatch(q.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (std::is_floating_point_v<T>) {
+        Tensor unused;
+        kernels::attention_backward<T>(s, batched_matrix<T>(qc, batch, unused), batched_matrix<T>(kc, batch, unused),
+                                       batched_matrix<T>(vc, batch, unused), static_cast<T>(scale), probs.data<T>(),
+                                       keep.defined() ? keep.data<T>() : nullptr,
+                                       dropped.defined() ? dropped.data<T>() : nullptr, gc.data<T>(),
+                                       gq.data<T>(), gk.data<T>(), gv.data<T>());
+      }
+    });
+    return {gq, gk, gv};
+  });
 }
 
 }  // namespace
@@ -98,12 +250,12 @@ Tensor causal_mask(int64_t length, DType dtype) {
 Tensor masked_softmax(const Tensor& scores, const Tensor& mask) {
   detail::require_floating(scores, "masked_softmax");
   if (scores.dim() < 1) throw ShapeError("masked_softmax: scores need at least one axis, got a 0-d tensor");
-  return scaled_masked_softmax(scores, prepared_mask(mask, scores, true, "masked_softmax"), 1.0);
+  return scaled_masked_softmax(scores, prepared_mask(mask, scores.shape(), scores.dtype(), true, "masked_softmax"), 1.0);
 }
 
 AttentionResult scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
                                              const Tensor& mask, bool is_causal, double dropout_p,
-                                             bool training) {
+                                             bool training, bool need_weights) {
   const char* op = "scaled_dot_product_attention";
   detail::require_floating(q, op);
   if (q.dim() < 2 || k.dim() < 2 || v.dim() < 2 || q.shape().back() != k.shape().back() ||
@@ -114,17 +266,25 @@ AttentionResult scaled_dot_product_attention(const Tensor& q, const Tensor& k, c
   if (!(dropout_p >= 0.0 && dropout_p <= 1.0))
     throw Error(std::string(op) + ": dropout_p must be in [0, 1], got " + std::to_string(dropout_p));
   const int64_t d = q.shape().back();
-  const Tensor scores = matmul(q, transpose(k, -1, -2));  // [..., Lq, Lk]
-  Tensor additive = prepared_mask(mask, scores, true, op);
+  const int64_t lq = q.shape()[q.shape().size() - 2], lk = k.shape()[k.shape().size() - 2];
+  Shape scores_shape = broadcast_shapes(batch_axes(q), batch_axes(k), op);
+  scores_shape.insert(scores_shape.end(), {lq, lk});
+  Tensor additive = prepared_mask(mask, scores_shape, q.dtype(), true, op);
   if (is_causal) {
-    const int64_t lq = scores.shape()[scores.shape().size() - 2], lk = scores.shape().back();
     // Top-left aligned: query i sees keys 0..i, whatever lk is.
-    const Tensor causal = slice(causal_mask(std::max(lq, lk), scores.dtype()), 0, 0, lq).slice(1, 0, lk);
+    const Tensor causal = slice(causal_mask(std::max(lq, lk), q.dtype()), 0, 0, lq).slice(1, 0, lk);
     additive = additive.defined() ? additive + causal : causal;
   }
   const double scale = d > 0 ? 1.0 / std::sqrt(static_cast<double>(d)) : 1.0;
+  const double p = training ? dropout_p : 0.0;
+  // The fused path needs one (q, k, v) triple per batch entry and a mask that takes no gradient.
+  const bool fusable = !need_weights && batch_axes(q) == batch_axes(k) && batch_axes(k) == batch_axes(v) &&
+                       q.dtype() == k.dtype() && k.dtype() == v.dtype() && q.numel() > 0 && k.numel() > 0 &&
+                       v.numel() > 0 && !(additive.defined() && additive.requires_grad());
+  if (fusable) return {fused_attention(q, k, v, additive, scale, p), Tensor()};
+  const Tensor scores = matmul(q, transpose(k, -1, -2));  // [..., Lq, Lk]
   Tensor weights = scaled_masked_softmax(scores, additive, scale);
-  if (dropout_p > 0.0 && training) weights = dropout(weights, dropout_p, true);
+  if (p > 0.0) weights = weights * keep_mask(weights.shape(), weights.dtype(), p);
   return {matmul(weights, v), weights};
 }
 

@@ -52,6 +52,15 @@ TEST_F(GradcheckAttention, ScaledDotProductAttentionWithMasks) {
         {leaf({3, 2}), leaf({2, 2}), leaf({2, 2})});
 }
 
+TEST_F(GradcheckAttention, FusedScaledDotProductAttention) {
+  // need_weights = false: the fused kernel in first order, its op formula in second order.
+  const Tensor allowed = from_vector(std::vector<int64_t>{1, 1, 0, 1, 0, 1, 1, 1}, {2, 1, 1, 4});
+  check([&](const Ts& x) {
+          return F::scaled_dot_product_attention(x[0], x[1], x[2], allowed, true, 0.0, true, false).output;
+        },
+        {leaf({2, 2, 3, 4}), leaf({2, 2, 4, 4}), strided({2, 2, 4, 3})});
+}
+
 TEST_F(GradcheckAttention, MultiheadAttentionWithKeyPadding) {
   nn::MultiheadAttention mha(4, 2);
   nn::AttentionCallOptions call;

@@ -10,6 +10,7 @@
 #include "nabla/nn/all.h"
 
 using namespace nabla;
+using Ts = std::vector<Tensor>;
 
 namespace {
 
@@ -128,6 +129,35 @@ TEST(ScaledDotProductAttention, DropoutOnlyInTraining) {
   int zeros_count = 0;
   for (float w : train.weights.to_vector<float>()) zeros_count += w == 0.0f;
   EXPECT_GT(zeros_count, 8 * 16 / 4);  // about half are dropped
+}
+
+TEST(ScaledDotProductAttention, FusedPathMatchesTheComposedOne) {
+  // need_weights = false runs head by head in one kernel; the values, gradients and the dropout
+  // draws (same seed) are those of the op-by-op path.
+  for (bool dropout : {false, true}) {
+    manual_seed(13);
+    const Tensor q = randn({2, 3, 5, 4}, DType::f64), k = randn({2, 3, 6, 4}, DType::f64),
+                 v = randn({2, 3, 6, 7}, DType::f64);
+    // A non-contiguous view (a transposed q) and a mask broadcast over the heads.
+    const Tensor qt = transpose(randn({2, 3, 4, 5}, DType::f64), -1, -2);
+    const Tensor allowed = from_vector(std::vector<int64_t>{1, 1, 0, 1, 1, 1, 1, 0, 1, 1, 1, 1}, {2, 1, 1, 6});
+    std::vector<std::vector<double>> results[2];
+    for (int fused = 0; fused < 2; ++fused) {
+      Ts inputs{q.detach().clone().requires_grad_(), k.detach().clone().requires_grad_(),
+                v.detach().clone().requires_grad_(), qt.detach().requires_grad_()};
+      manual_seed(14);
+      const auto r = functional::scaled_dot_product_attention(inputs[0] + inputs[3], inputs[1], inputs[2], allowed,
+                                                              true, dropout ? 0.3 : 0.0, true, fused == 0);
+      EXPECT_EQ(r.weights.defined(), fused == 0);
+      sum(r.output * r.output).backward();
+      results[fused] = {r.output.to_vector<double>(), inputs[0].grad().to_vector<double>(),
+                        inputs[1].grad().to_vector<double>(), inputs[2].grad().to_vector<double>(),
+                        inputs[3].grad().to_vector<double>()};
+    }
+    for (size_t i = 0; i < results[0].size(); ++i)
+      for (size_t j = 0; j < results[0][i].size(); ++j)
+        ASSERT_NEAR(results[0][i][j], results[1][i][j], 1e-12) << "dropout " << dropout << " tensor " << i << " element " << j;
+  }
 }
 
 TEST(ScaledDotProductAttention, ErrorsNameTheShapes) {

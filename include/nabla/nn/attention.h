@@ -30,10 +30,14 @@ struct AttentionResult {
 // softmax(q k^T / sqrt(d) + mask) v for q [..., Lq, d], k [..., Lk, d], v [..., Lk, dv] (batch axes
 // broadcast). mask: i64 (nonzero = may attend) or floating additive, broadcastable to
 // [..., Lq, Lk]. is_causal: query i sees keys 0..i only (top-left aligned, as PyTorch's); it
-// combines with mask. dropout_p drops attention weights when training.
+// combines with mask. dropout_p drops attention weights when training (the weights returned are
+// the ones applied, after dropout). Without need_weights, `weights` comes back undefined and
+// attention runs fused, head by head (faster, less memory), when q, k and v share their batch
+// axes and the mask needs no gradient.
 AttentionResult scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
                                              const Tensor& mask = Tensor(), bool is_causal = false,
-                                             double dropout_p = 0.0, bool training = true);
+                                             double dropout_p = 0.0, bool training = true,
+                                             bool need_weights = true);
 
 // softmax(scores + mask) over the last axis, the mask read as in scaled_dot_product_attention
 // (i64: nonzero = may attend; floating: additive). Fully masked rows give zeros, not NaN. One pass
