@@ -103,12 +103,28 @@ void Recurrent::reset_parameters() { reset_uniform(parameters(), hidden_size); }
 
 RecurrentOutput Recurrent::forward_with_state(const Tensor& x, const RecurrentState& initial) {
   const std::string layer = type_name();
+  if (x.dim() == 2 && x.size(1) == input_size) {
+    // One unbatched sequence [T, I] with states [L*D, H], as PyTorch: a batch of one, squeezed.
+    auto batch_of_one = [](const Tensor& t) { return t.defined() ? t.unsqueeze(1) : t; };
+    auto squeezed = [](const Tensor& t) { return t.defined() ? t.squeeze(1) : t; };
+    const RecurrentOutput out =
+        run(x.unsqueeze(1), {batch_of_one(initial.h), batch_of_one(initial.c)});
+    return {squeezed(out.output), {squeezed(out.state.h), squeezed(out.state.c)}};
+  }
   if (x.dim() != 3 || x.size(2) != input_size)
     throw ShapeError(layer + ": expects input " +
                      (options.batch_first ? std::string("[N, T, ") : std::string("[T, N, ")) +
-                     std::to_string(input_size) + "], got " + to_string(x.shape()));
-  check_dtype(layer, x, weights_.front().weight_ih);
-  const Tensor sequence = options.batch_first ? x.transpose(0, 1) : x;  // [T, N, I]
+                     std::to_string(input_size) + "] (or [T, " + std::to_string(input_size) +
+                     "] unbatched), got " + to_string(x.shape()));
+  if (!options.batch_first) return run(x, initial);
+  RecurrentOutput out = run(x.transpose(0, 1), initial);
+  out.output = out.output.transpose(0, 1);
+  return out;
+}
+
+RecurrentOutput Recurrent::run(const Tensor& sequence, const RecurrentState& initial) {
+  const std::string layer = type_name();
+  check_dtype(layer, sequence, weights_.front().weight_ih);
   const int64_t batch = sequence.size(1), stacked = options.num_layers * num_directions();
   const Shape state_shape{stacked, batch, hidden_size};
 
@@ -126,7 +142,7 @@ RecurrentOutput Recurrent::forward_with_state(const Tensor& x, const RecurrentSt
                             ? "; the carried state is from a batch of another size, call reset_state()"
                             : ""));
   auto initial_row = [&](const Tensor& all, int64_t index) {
-    return all.defined() ? all.select(0, index) : zeros({batch, hidden_size}, x.dtype());
+    return all.defined() ? all.select(0, index) : zeros({batch, hidden_size}, sequence.dtype());
   };
 
   Tensor layer_input = sequence;
@@ -151,7 +167,7 @@ RecurrentOutput Recurrent::forward_with_state(const Tensor& x, const RecurrentSt
   }
 
   RecurrentOutput result;
-  result.output = options.batch_first ? layer_input.transpose(0, 1) : layer_input;
+  result.output = layer_input;
   result.state.h = stack(h_finals, 0);
   if (lstm) result.state.c = stack(c_finals, 0);
   if (stateful)
@@ -200,9 +216,16 @@ void RecurrentCell::reset_parameters() { reset_uniform(parameters(), hidden_size
 
 RecurrentState RecurrentCell::step(const Tensor& x, const RecurrentState& state) {
   const std::string layer = type_name();
+  if (x.dim() == 1 && x.size(0) == input_size) {
+    // One unbatched input [I] with states [H], as PyTorch: a batch of one, squeezed.
+    auto batch_of_one = [](const Tensor& t) { return t.defined() ? t.unsqueeze(0) : t; };
+    auto squeezed = [](const Tensor& t) { return t.defined() ? t.squeeze(0) : t; };
+    const RecurrentState next = step(x.unsqueeze(0), {batch_of_one(state.h), batch_of_one(state.c)});
+    return {squeezed(next.h), squeezed(next.c)};
+  }
   if (x.dim() != 2 || x.size(1) != input_size)
-    throw ShapeError(layer + ": expects input [N, " + std::to_string(input_size) + "], got " +
-                     to_string(x.shape()));
+    throw ShapeError(layer + ": expects input [N, " + std::to_string(input_size) + "] (or [" +
+                     std::to_string(input_size) + "] unbatched), got " + to_string(x.shape()));
   check_dtype(layer, x, weight_ih);
   const bool lstm = kind == Recurrent::Kind::lstm;
   const Shape state_shape{x.size(0), hidden_size};

@@ -257,9 +257,32 @@ TEST(Recurrent, CellIsOneStepOfTheLayer) {
   }
 }
 
+// An unbatched sequence [T, I] (states [L*D, H]) is a batch of one, as PyTorch; so for cells.
+TEST(Recurrent, UnbatchedInputIsABatchOfOne) {
+  manual_seed(17);
+  nn::RecurrentOptions options;
+  options.num_layers = 2;
+  options.batch_first = true;  // ignored for unbatched input, as in PyTorch
+  nn::LSTM lstm(3, 4, options);
+  const Tensor x = randn({5, 3}), h0 = randn({2, 4}), c0 = randn({2, 4});
+  const nn::RecurrentOutput single = lstm.forward_with_state(x, {h0, c0});
+  const nn::RecurrentOutput batched =
+      lstm.forward_with_state(x.unsqueeze(0), {h0.unsqueeze(1), c0.unsqueeze(1)});
+  EXPECT_EQ(to_string(single.output.shape()), "[5,4]");
+  EXPECT_EQ(to_string(single.state.c.shape()), "[2,4]");
+  expect_near_all(single.output, batched.output.select(0, 0), 0, "output");
+  expect_near_all(single.state.h, batched.state.h.select(1, 0), 0, "h");
+  nn::GRUCell cell(3, 4);
+  const nn::RecurrentState one = cell.step(x.select(0, 0), {h0.select(0, 0), Tensor()});
+  EXPECT_EQ(to_string(one.h.shape()), "[4]");
+  expect_near_all(one.h, cell.step(x.slice(0, 0, 1), {h0.slice(0, 0, 1), Tensor()}).h.select(0, 0), 0,
+                  "cell");
+}
+
 TEST(Recurrent, ErrorsNameTheLayerAndShapes) {
   nn::LSTM lstm(3, 4);
-  expect_contains(error_of([&] { lstm(randn({5, 3})); }), "LSTM: expects input [T, N, 3], got [5,3]");
+  expect_contains(error_of([&] { lstm(randn({5, 2, 3, 1})); }),
+                  "LSTM: expects input [T, N, 3] (or [T, 3] unbatched), got [5,2,3,1]");
   expect_contains(error_of([&] { lstm(randn({5, 2, 7})); }), "[5,2,7]");
   expect_contains(error_of([&] { lstm.forward_with_state(randn({5, 2, 3}), {randn({1, 3, 4}), Tensor()}); }),
                   "LSTM: initial state of shape [1,3,4] should be [1,2,4]");
@@ -274,7 +297,8 @@ TEST(Recurrent, ErrorsNameTheLayerAndShapes) {
   bad.num_layers = 0;
   expect_contains(error_of([&] { nn::GRU(3, 4, bad); }), "GRU: num_layers");
   nn::LSTMCell cell(3, 4);
-  expect_contains(error_of([&] { cell.step(randn({2, 5})); }), "LSTMCell: expects input [N, 3], got [2,5]");
+  expect_contains(error_of([&] { cell.step(randn({2, 5})); }),
+                  "LSTMCell: expects input [N, 3] (or [3] unbatched), got [2,5]");
   expect_contains(error_of([&] { cell.step(randn({2, 3}), {randn({3, 4}), Tensor()}); }),
                   "LSTMCell: state of shape [3,4] should be [2,4]");
 }

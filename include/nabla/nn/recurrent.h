@@ -53,6 +53,8 @@ class Recurrent : public Module {
  public:
   enum class Kind { rnn_tanh, rnn_relu, lstm, gru };
 
+  // x [T, N, I] ([N, T, I] when batch_first), or one unbatched sequence [T, I] with states
+  // [L*D, H] and output [T, D*H], as PyTorch.
   RecurrentOutput forward_with_state(const Tensor& x, const RecurrentState& initial = {});
   // The output sequence only.
   Tensor forward(const Tensor& x) override;
@@ -82,6 +84,9 @@ class Recurrent : public Module {
   Recurrent(Kind kind, int64_t input_size, int64_t hidden_size, RecurrentOptions options);
 
  private:
+  // The layers over a time-first sequence [T, N, I].
+  RecurrentOutput run(const Tensor& sequence, const RecurrentState& initial);
+
   std::vector<LayerWeights> weights_;  // layer-major, forward direction first
   RecurrentState carried_;
 };
@@ -110,7 +115,8 @@ class GRU : public Recurrent {
 // weight_ih [G*H, I], weight_hh [G*H, H], bias_ih, bias_hh [G*H].
 class RecurrentCell : public Module {
  public:
-  // x [N, I], state [N, H] each (undefined means zeros) -> the next state.
+  // x [N, I], state [N, H] each (undefined means zeros) -> the next state. An unbatched x [I]
+  // takes and gives states [H].
   RecurrentState step(const Tensor& x, const RecurrentState& state = {});
   // The next h from a zero state.
   Tensor forward(const Tensor& x) override { return step(x).h; }
