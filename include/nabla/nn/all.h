@@ -7,6 +7,7 @@
 #include "nabla/nn/pooling.h"
 #include "nabla/nn/loss.h"
 #include "nabla/nn/module.h"
+#include "nabla/nn/summary.h"
 #include "nabla/nn/recurrent.h"
 #include "nabla/nn/attention.h"
 #include "nabla/nn/positional.h"
