@@ -9,8 +9,11 @@ Prints a markdown table: tokens per second (median over all timed steps of all r
 PyTorch, the distance to the FLOP floor (the step's multiply-adds over the machine's measured
 sgemm rate at 1024x1024, the best case for BLAS), first and last loss, and peak RSS.
 
+With --lstm-only, both time just the two LSTM layers' forward and backward over a random
+[35, 20, 650] window (no embedding, decoder, loss or optimizer; the FLOP floor counts only theirs).
+
 Usage: bench/compare_lstm_lm.py [--threads 2] [--steps 20] [--warmup 3] [--runs 3]
-                                [--build build/release]
+                                [--build build/release] [--lstm-only]
 """
 import argparse
 import json
@@ -23,10 +26,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 VOCAB, HIDDEN, LAYERS, BATCH, BPTT = 10000, 650, 2, 20, 35
 
 
-def flops_per_step():
+def flops_per_step(lstm_only=False):
     tokens = BATCH * BPTT
     # Per token and layer: the input and the recurrent projection (4 gates); then the decoder.
-    forward = 2 * tokens * (LAYERS * (HIDDEN * 4 * HIDDEN + HIDDEN * 4 * HIDDEN) + HIDDEN * VOCAB)
+    forward = 2 * tokens * (LAYERS * (HIDDEN * 4 * HIDDEN + HIDDEN * 4 * HIDDEN) + (0 if lstm_only else HIDDEN * VOCAB))
     # The backward computes weight gradients and input gradients: twice the forward's products.
     return 3 * forward
 
@@ -60,9 +63,11 @@ def main():
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--build", default="build/release")
+    p.add_argument("--lstm-only", action="store_true")
     args = p.parse_args()
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads), NABLA_THREADS=str(args.threads))
-    common = ["--threads", str(args.threads), "--steps", str(args.steps), "--warmup", str(args.warmup)]
+    common = ["--threads", str(args.threads), "--steps", str(args.steps), "--warmup", str(args.warmup),
+              "--lstm-only", "1" if args.lstm_only else "0"]
     commands = {
         "nabla": [os.path.join(args.build, "bench", "lstm_lm_bench")] + common,
         "pytorch": ["/usr/bin/python3", os.path.join(HERE, "torch_lstm_lm.py")] + common,
@@ -78,11 +83,13 @@ def main():
             losses[name].append((summary["first_loss"], summary["last_loss"]))
 
     rate = sgemm_rate(args.build, env)
-    floor = flops_per_step() / (rate * 1e9)
+    flops = flops_per_step(args.lstm_only)
+    floor = flops / (rate * 1e9)
     tokens = BATCH * BPTT
-    print(f"LSTM LM (vocab {VOCAB}, {LAYERS}x{HIDDEN}, batch {BATCH}, bptt {BPTT}): threads {args.threads}, "
+    what = "LSTM layers only" if args.lstm_only else "LSTM LM"
+    print(f"{what} (vocab {VOCAB}, {LAYERS}x{HIDDEN}, batch {BATCH}, bptt {BPTT}): threads {args.threads}, "
           f"{args.runs} runs x {args.steps} steps, sgemm {rate:.0f} GFLOP/s, "
-          f"{flops_per_step() / 1e9:.1f} GFLOP per step, FLOP floor {floor:.3f} s/step "
+          f"{flops / 1e9:.1f} GFLOP per step, FLOP floor {floor:.3f} s/step "
           f"({tokens / floor:.0f} tokens/s)")
     print("| framework | tokens/s (median) | s/step | vs PyTorch | x FLOP floor | loss first -> last (run 1) | peak RSS MB |")
     print("|---|---:|---:|---:|---:|---:|---:|")
