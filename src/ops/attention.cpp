@@ -203,18 +203,17 @@ Tensor fused_attention(const Tensor& q, const Tensor& k, const Tensor& v, const 
               k.requires_grad() ? matmul(transpose(g_s, -1, -2), q) : Tensor(),
               v.requires_grad() ? matmul(transpose(w, -1, -2), g) : Tensor()};
     }
-    const Tensor gc = g.contiguous();
     Tensor gq = Tensor::empty(q.shape(), q.dtype()), gk = Tensor::empty(k.shape(), k.dtype()),
            gv = Tensor::empty(v.shape(), v.dtype());
     dispatch(q.dtype(), [&](auto tag) {
       using T = decltype(tag);
       if constexpr (std::is_floating_point_v<T>) {
-        Tensor unused;
+        Tensor unused, gc;
         kernels::attention_backward<T>(s, batched_matrix<T>(qc, batch, unused), batched_matrix<T>(kc, batch, unused),
                                        batched_matrix<T>(vc, batch, unused), static_cast<T>(scale), probs.data<T>(),
                                        keep.defined() ? keep.data<T>() : nullptr,
-                                       dropped.defined() ? dropped.data<T>() : nullptr, gc.data<T>(),
-                                       gq.data<T>(), gk.data<T>(), gv.data<T>());
+                                       dropped.defined() ? dropped.data<T>() : nullptr,
+                                       batched_matrix<T>(g, batch, gc), gq.data<T>(), gk.data<T>(), gv.data<T>());
       }
     });
     return {gq, gk, gv};

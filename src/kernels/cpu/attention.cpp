@@ -70,7 +70,7 @@ void attention_forward(const AttentionShape& s, const BatchedMatrix<T>& q, const
 template <class T>
 void attention_backward(const AttentionShape& s, const BatchedMatrix<T>& q, const BatchedMatrix<T>& k,
                         const BatchedMatrix<T>& v, T scale, const T* probs, const T* keep,
-                        const T* dropped, const T* g_out, T* gq, T* gk, T* gv) {
+                        const T* dropped, const BatchedMatrix<T>& g_out, T* gq, T* gk, T* gv) {
   const int64_t scores = s.lq * s.lk;
 #pragma omp parallel if (in_parallel(s))
   {
@@ -80,10 +80,8 @@ void attention_backward(const AttentionShape& s, const BatchedMatrix<T>& q, cons
     for (int64_t b = 0; b < s.batch; ++b) {
       const T* p = probs + b * scores;
       const T* w = keep ? dropped + b * scores : p;
-      const T* g = g_out + b * s.lq * s.dv;
-      product(s.lq, s.lk, s.dv, Operand<T>{g, s.dv, false}, transposed(v, b), gs);        // g v^T
-      product(s.lk, s.dv, s.lq, Operand<T>{w, s.lk, true}, Operand<T>{g, s.dv, false},
-              gv + b * s.lk * s.dv);                                                        // W^T g
+      product(s.lq, s.lk, s.dv, plain(g_out, b), transposed(v, b), gs);                        // g v^T
+      product(s.lk, s.dv, s.lq, Operand<T>{w, s.lk, true}, plain(g_out, b), gv + b * s.lk * s.dv);  // W^T g
       if (keep) {
         const T* kb = keep + b * scores;
         for (int64_t j = 0; j < scores; ++j) gs[j] *= kb[j];
@@ -101,7 +99,7 @@ void attention_backward(const AttentionShape& s, const BatchedMatrix<T>& q, cons
                                      const BatchedMask<T>&, T, const T*, T*, T*, T*);                   \
   template void attention_backward<T>(const AttentionShape&, const BatchedMatrix<T>&,                   \
                                       const BatchedMatrix<T>&, const BatchedMatrix<T>&, T, const T*,    \
-                                      const T*, const T*, const T*, T*, T*, T*);
+                                      const T*, const T*, const BatchedMatrix<T>&, T*, T*, T*);
 NABLA_ATTENTION(float)
 NABLA_ATTENTION(double)
 #undef NABLA_ATTENTION

@@ -42,11 +42,12 @@ void attention_forward(const AttentionShape& s, const BatchedMatrix<T>& q, const
                        T* probs, T* dropped, T* out);
 
 // The gradients of sum(out * g_out) with respect to q, k and v, from the forward's P (probs), its
-// dropout mask and W (keep, dropped; both null without dropout). g_out [batch, lq, dv] and the
-// gradients gq [batch, lq, d], gk [batch, lk, d], gv [batch, lk, dv] are contiguous.
+// dropout mask and W (keep, dropped; both null without dropout). g_out is read in place (the
+// gradient of heads merged back into one axis arrives as a strided view); the gradients gq
+// [batch, lq, d], gk [batch, lk, d], gv [batch, lk, dv] are written contiguous.
 template <class T>
 void attention_backward(const AttentionShape& s, const BatchedMatrix<T>& q, const BatchedMatrix<T>& k,
                         const BatchedMatrix<T>& v, T scale, const T* probs, const T* keep,
-                        const T* dropped, const T* g_out, T* gq, T* gk, T* gv);
+                        const T* dropped, const BatchedMatrix<T>& g_out, T* gq, T* gk, T* gv);
 
 }  // namespace nabla::kernels
