@@ -1,0 +1,247 @@
+// `nabla forecast`: generates (or reads) daily ad series, trains the LSTM forecaster on every
+// window before each series' held-out tail, and scores it against the seasonal-naive and
+// moving-average baselines on every forecast origin inside the tail (MAE and sMAPE per variable).
+// Prints the table and one JSON line; writes into --out: ad_series.csv (generated data),
+// model.safetensors (with the window layout and per-series scalers in its metadata), metrics.json
+// and forecast_<campaign>_<variable>.svg charts of the tail.
+#include "forecast_command.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "nabla/data/ad_series.h"
+#include "nabla/data/timeseries_windows.h"
+#include "nabla/error.h"
+#include "nabla/io/atomic_file.h"
+#include "nabla/io/safetensors.h"
+#include "nabla/nn/forecaster.h"
+#include "nabla/parallel.h"
+#include "nabla/random.h"
+#include "nabla/train/forecast_metrics.h"
+#include "nabla/train/forecast_training.h"
+#include "nabla/train/plot.h"
+
+namespace nabla::cli {
+namespace {
+
+using data::ForecastProblem;
+using data::ForecastWindows;
+
+const std::vector<std::string> kVariables = {"impressions", "clicks"};
+
+// Forecasts of every window in ForecastProblem's layout, [N][H][K] flattened.
+using Forecasts = std::vector<double>;
+
+enum class Baseline { seasonal_naive, moving_average };
+
+Forecasts baseline_forecasts(const ForecastProblem& problem, const ForecastWindows& windows, Baseline baseline,
+                             int64_t average_days) {
+  const int64_t h = problem.options().horizon, k = problem.variable_count();
+  Forecasts out(static_cast<size_t>(windows.size() * h * k));
+  for (int64_t i = 0; i < windows.size(); ++i) {
+    const data::DailySeries& series = problem.series()[static_cast<size_t>(windows.series[static_cast<size_t>(i)])];
+    for (int64_t v = 0; v < k; ++v) {
+      const auto history = std::span(series.variables[static_cast<size_t>(v)])
+                               .first(static_cast<size_t>(windows.origin[static_cast<size_t>(i)]));
+      const std::vector<double> f = baseline == Baseline::seasonal_naive
+                                        ? train::seasonal_naive_forecast(history, h, 7)
+                                        : train::moving_average_forecast(history, h, average_days);
+      for (int64_t t = 0; t < h; ++t) out[static_cast<size_t>((i * h + t) * k + v)] = f[static_cast<size_t>(t)];
+    }
+  }
+  return out;
+}
+
+// Variable v's values of a [N][H][K] layout.
+std::vector<double> variable_of(const Forecasts& all, int64_t v, int64_t k) {
+  std::vector<double> out;
+  for (size_t at = static_cast<size_t>(v); at < all.size(); at += static_cast<size_t>(k)) out.push_back(all[at]);
+  return out;
+}
+
+struct Scores {
+  std::string method;
+  std::vector<double> mae, smape;  // per variable
+};
+
+Scores score(const std::string& method, const Forecasts& actual, const Forecasts& forecast, int64_t k) {
+  Scores s{method, {}, {}};
+  for (int64_t v = 0; v < k; ++v) {
+    const std::vector<double> a = variable_of(actual, v, k), f = variable_of(forecast, v, k);
+    s.mae.push_back(train::mean_absolute_error(a, f));
+    s.smape.push_back(train::smape(a, f));
+  }
+  return s;
+}
+
+void print_table(const std::vector<Scores>& rows) {
+  std::printf("| method | impressions MAE | impressions sMAPE %% | clicks MAE | clicks sMAPE %% |\n");
+  std::printf("|---|---:|---:|---:|---:|\n");
+  for (const Scores& r : rows)
+    std::printf("| %s | %.1f | %.2f | %.2f | %.2f |\n", r.method.c_str(), r.mae[0], r.smape[0], r.mae[1], r.smape[1]);
+  std::fflush(stdout);
+}
+
+std::string file_safe(const std::string& name) {
+  std::string out = name;
+  for (char& c : out)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
+  return out;
+}
+
+// The tail of series s forecast in consecutive H-day blocks (each from the actual history before
+// it), against the truth and the last 4 weeks before the tail, one chart per variable.
+void plot_tail(const ForecastProblem& problem, nn::LstmForecaster& model, int64_t s, const std::string& campaign,
+               const std::filesystem::path& dir, int64_t average_days) {
+  const data::DailySeries& series = problem.series()[static_cast<size_t>(s)];
+  const int64_t h = problem.options().horizon, k = problem.variable_count(), start = problem.tail_start(s);
+  std::vector<std::pair<int64_t, int64_t>> blocks;
+  for (int64_t o = start; o + h <= series.days(); o += h) blocks.emplace_back(s, o);
+  std::vector<ForecastWindows> parts;
+  std::vector<double> days;
+  Forecasts lstm, naive, average;
+  for (const auto& [series_index, origin] : blocks) {
+    const ForecastWindows w = problem.window(series_index, origin);
+    const Forecasts f = problem.unscale(train::predict_forecasts(model, w.inputs), w);
+    const Forecasts n = baseline_forecasts(problem, w, Baseline::seasonal_naive, average_days);
+    const Forecasts a = baseline_forecasts(problem, w, Baseline::moving_average, average_days);
+    lstm.insert(lstm.end(), f.begin(), f.end());
+    naive.insert(naive.end(), n.begin(), n.end());
+    average.insert(average.end(), a.begin(), a.end());
+    for (int64_t t = 0; t < h; ++t) days.push_back(static_cast<double>(origin + t - start));
+  }
+  const int64_t context = std::min<int64_t>(28, start);
+  for (int64_t v = 0; v < k; ++v) {
+    std::vector<double> actual_days, actual;
+    for (int64_t t = start - context; t < start + static_cast<int64_t>(days.size()); ++t) {
+      actual_days.push_back(static_cast<double>(t - start));
+      actual.push_back(series.variables[static_cast<size_t>(v)][static_cast<size_t>(t)]);
+    }
+    const std::string variable = v < static_cast<int64_t>(kVariables.size()) ? kVariables[static_cast<size_t>(v)]
+                                                                             : "variable " + std::to_string(v);
+    train::LinePlot plot(campaign + ": " + variable + ", held-out tail in " + std::to_string(h) + "-day forecasts");
+    plot.set_x_label("days since the start of the tail").set_y_label(variable);
+    plot.add_series("actual", actual_days, actual, "#000000");
+    plot.add_series("LSTM", days, variable_of(lstm, v, k));
+    plot.add_series("seasonal naive", days, variable_of(naive, v, k), "", true);
+    plot.add_series("moving average", days, variable_of(average, v, k), "", true);
+    plot.save(dir / ("forecast_" + file_safe(campaign) + "_" + file_safe(variable) + ".svg"), 900, 420);
+  }
+}
+
+nlohmann::json scores_json(const Scores& s) {
+  nlohmann::json j;
+  for (size_t v = 0; v < s.mae.size(); ++v) {
+    j[kVariables[v] + "_mae"] = s.mae[v];
+    j[kVariables[v] + "_smape"] = s.smape[v];
+  }
+  return j;
+}
+
+}  // namespace
+
+void add_forecast_options(CLI::App& app, ForecastCommandOptions& o) {
+  app.add_option("--csv", o.csv, "your own series: CSV with columns date,campaign,impressions,clicks (default: generate)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--campaigns", o.campaigns, "campaigns to generate")->check(CLI::PositiveNumber);
+  app.add_option("--days", o.days, "days to generate per campaign")->check(CLI::PositiveNumber);
+  app.add_option("--window", o.window, "days of history the model sees")->check(CLI::PositiveNumber);
+  app.add_option("--horizon", o.horizon, "days forecast at once")->check(CLI::PositiveNumber);
+  app.add_option("--test-days", o.test_days, "held-out tail of every series, scored and never trained on")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--epochs", o.epochs, "training epochs")->check(CLI::PositiveNumber);
+  app.add_option("--batch-size", o.batch_size, "windows per batch")->check(CLI::PositiveNumber);
+  app.add_option("--hidden", o.hidden, "LSTM hidden size")->check(CLI::PositiveNumber);
+  app.add_option("--layers", o.layers, "LSTM layers")->check(CLI::PositiveNumber);
+  app.add_option("--dropout", o.dropout, "dropout between LSTM layers")->check(CLI::Range(0.0, 1.0));
+  app.add_option("--lr", o.lr, "Adam's learning rate (annealed to 0 by a cosine)")->check(CLI::PositiveNumber);
+  app.add_option("--average-days", o.average_days, "window of the moving-average baseline")->check(CLI::PositiveNumber);
+  app.add_option("--plots", o.plots, "forecast-vs-actual charts for this many campaigns")->check(CLI::NonNegativeNumber);
+  app.add_option("--seed", o.seed, "random seed (generated data, weights, batch order)");
+  app.add_option("--threads", o.threads, "threads for kernels and BLAS (0: all cores)")->check(CLI::NonNegativeNumber);
+  app.add_option("--out", o.out, "run directory: model, metrics, charts, generated data");
+}
+
+int run_forecast(const ForecastCommandOptions& o) {
+  if (o.threads > 0) set_num_threads(o.threads);
+  const std::filesystem::path dir(o.out);
+  std::filesystem::create_directories(dir);
+
+  std::vector<data::AdSeries> ads;
+  if (o.csv.empty()) {
+    ads = data::generate_ad_series({.campaigns = o.campaigns, .days = o.days, .seed = o.seed});
+    data::write_ad_series_csv(dir / "ad_series.csv", ads);
+  } else {
+    ads = data::read_ad_series_csv(o.csv);
+  }
+  std::vector<data::DailySeries> daily;
+  for (const auto& a : ads) daily.push_back(data::to_daily_series(a));
+  const ForecastProblem problem(daily, {.window = o.window, .horizon = o.horizon, .test_days = o.test_days});
+  const ForecastWindows training = problem.training_windows(), test = problem.test_windows();
+  std::printf("%zu campaigns (%s), %lld training windows, %lld test windows (last %lld days of each series)\n",
+              ads.size(), o.csv.empty() ? "generated" : o.csv.c_str(), static_cast<long long>(training.size()),
+              static_cast<long long>(test.size()), static_cast<long long>(o.test_days));
+
+  manual_seed(o.seed);
+  nn::LstmForecaster model(problem.feature_count(), problem.variable_count(), o.horizon,
+                           {.hidden_size = o.hidden, .num_layers = o.layers, .dropout = o.dropout});
+  const auto started = std::chrono::steady_clock::now();
+  const std::vector<double> losses = train::fit_forecaster(
+      model, training,
+      {.epochs = o.epochs, .batch_size = o.batch_size, .lr = o.lr, .seed = o.seed, .on_epoch = [&](int64_t epoch, double loss) {
+         std::printf("epoch %lld/%lld  training loss %.4f\n", static_cast<long long>(epoch),
+                     static_cast<long long>(o.epochs), loss);
+         std::fflush(stdout);
+       }});
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  const int64_t k = problem.variable_count();
+  const Forecasts actual = problem.actual(test);
+  const std::vector<Scores> rows = {
+      score("LSTM", actual, problem.unscale(train::predict_forecasts(model, test.inputs), test), k),
+      score("seasonal naive (7 days)", actual, baseline_forecasts(problem, test, Baseline::seasonal_naive, o.average_days), k),
+      score("moving average (" + std::to_string(o.average_days) + " days)", actual,
+            baseline_forecasts(problem, test, Baseline::moving_average, o.average_days), k)};
+  print_table(rows);
+
+  for (int64_t s = 0; s < std::min<int64_t>(o.plots, static_cast<int64_t>(ads.size())); ++s)
+    plot_tail(problem, model, s, ads[static_cast<size_t>(s)].campaign, dir, o.average_days);
+
+  nlohmann::json scalers = nlohmann::json::array();
+  for (size_t s = 0; s < ads.size(); ++s) {
+    nlohmann::json per_variable = nlohmann::json::array();
+    for (int64_t v = 0; v < k; ++v)
+      per_variable.push_back({problem.scaler(static_cast<int64_t>(s), v).mean, problem.scaler(static_cast<int64_t>(s), v).std});
+    scalers.push_back({{"campaign", ads[s].campaign}, {"log1p_mean_std", per_variable}});
+  }
+  io::save_safetensors((dir / "model.safetensors").string(), model.state_dict(),
+                       {{"model", "LstmForecaster"},
+                        {"window", std::to_string(o.window)},
+                        {"horizon", std::to_string(o.horizon)},
+                        {"hidden", std::to_string(o.hidden)},
+                        {"layers", std::to_string(o.layers)},
+                        {"features", "impressions, clicks, observed, sin/cos day of week, sin/cos day of year, holiday flags"},
+                        {"scalers", scalers.dump()}});
+
+  nlohmann::json summary = {{"command", "forecast"},
+                            {"data", o.csv.empty() ? "generated" : o.csv},
+                            {"campaigns", ads.size()},
+                            {"window", o.window},
+                            {"horizon", o.horizon},
+                            {"test_days", o.test_days},
+                            {"epochs", o.epochs},
+                            {"final_training_loss", losses.back()},
+                            {"train_seconds", seconds},
+                            {"lstm", scores_json(rows[0])},
+                            {"seasonal_naive", scores_json(rows[1])},
+                            {"moving_average", scores_json(rows[2])}};
+  io::write_file_atomic((dir / "metrics.json").string(), summary.dump(2) + "\n");
+  std::cout << summary.dump() << std::endl;
+  return 0;
+}
+
+}  // namespace nabla::cli
