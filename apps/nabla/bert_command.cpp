@@ -1,0 +1,276 @@
+// `nabla bert`: BERT-style masked-token pretraining of a small encoder on WordNet's glosses.
+//
+// Each gloss becomes one sentence of lowercase words and punctuation: [CLS] w1 ... wn [SEP], cut to
+// --context tokens and padded with [PAD]. Words seen fewer than --min-count times in the training
+// glosses become [UNK]. Every training batch is corrupted afresh by BERT's rule (data/masked_lm.h:
+// 15% of the ordinary tokens chosen; 80% of those become [MASK], 10% a random word, 10% stay), and
+// the loss is the cross entropy at the chosen positions only (ignore_index elsewhere). Validation
+// corrupts the held-out sentences once, with a fixed seed, and reports the loss and the accuracy of
+// the predicted token at the chosen positions. At the end a few validation sentences are shown
+// with one word masked and the model's three best guesses. The run directory gets
+// model.safetensors (weights, configuration, vocabulary) and metrics.csv; stdout gets one JSON line.
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <numeric>
+
+#include "gpt_bert_commands.h"
+#include "gpt_bert_training.h"
+#include "nabla/data/masked_lm.h"
+#include "nabla/data/text.h"
+#include "nabla/functional.h"
+#include "nabla/io/safetensors.h"
+#include "nabla/nabla.h"
+#include "nabla/nn/bert.h"
+
+namespace nabla::cli {
+namespace {
+
+const std::vector<std::string> kSpecials = {"[PAD]", "[CLS]", "[SEP]", "[MASK]"};
+
+// The sentences of a run as padded token rows [count, context], and the vocabulary.
+struct Sentences {
+  std::vector<int64_t> ids;  // row-major [count, context]
+  int64_t count = 0;
+};
+
+struct MaskedCorpus {
+  data::Vocabulary vocabulary;
+  Sentences train, validation;
+  int64_t pad = 0, cls = 0, sep = 0, mask = 0;
+};
+
+Sentences encode(const std::vector<std::vector<std::string>>& sentences, const MaskedCorpus& c, int64_t context) {
+  Sentences out;
+  for (const auto& words : sentences) {
+    std::vector<int64_t> row = {c.cls};
+    for (const std::string& w : words) {
+      if (static_cast<int64_t>(row.size()) == context - 1) break;
+      row.push_back(c.vocabulary.id(w));
+    }
+    row.push_back(c.sep);
+    row.resize(static_cast<size_t>(context), c.pad);
+    out.ids.insert(out.ids.end(), row.begin(), row.end());
+    ++out.count;
+  }
+  return out;
+}
+
+MaskedCorpus load_corpus(const BertCommandOptions& o) {
+  std::vector<std::string> glosses =
+      data::load_wordnet_glosses(o.corpus_dir.empty() ? data::kWordNetDirectory : o.corpus_dir);
+  if (o.max_sentences > 0 && static_cast<size_t>(o.max_sentences) < glosses.size()) {  // a seeded sample
+    Generator generator(o.seed);
+    for (size_t i = glosses.size(); i > 1; --i) std::swap(glosses[i - 1], glosses[generator.below(i)]);
+    glosses.resize(static_cast<size_t>(o.max_sentences));
+  }
+  const data::DocumentSplit split = data::split_documents(glosses, o.val_fraction, o.seed);
+  if (split.train.empty() || split.validation.empty())
+    throw Error("bert: " + std::to_string(glosses.size()) + " sentences leave no validation or no training set at --val-fraction " +
+                std::to_string(o.val_fraction));
+  std::vector<std::vector<std::string>> train, validation;
+  for (const std::string& g : split.train) train.push_back(data::tokenize(g));
+  for (const std::string& g : split.validation) validation.push_back(data::tokenize(g));
+  data::VocabularyOptions options;
+  options.min_count = o.min_count;
+  options.unknown = "[UNK]";
+  options.specials = kSpecials;
+  MaskedCorpus c{data::Vocabulary::from_counts(data::count_tokens(split.train), options), {}, {}};
+  c.pad = c.vocabulary.id("[PAD]");
+  c.cls = c.vocabulary.id("[CLS]");
+  c.sep = c.vocabulary.id("[SEP]");
+  c.mask = c.vocabulary.id("[MASK]");
+  c.train = encode(train, c, o.context);
+  c.validation = encode(validation, c, o.context);
+  return c;
+}
+
+data::MaskingOptions masking_of(const MaskedCorpus& c) {
+  data::MaskingOptions m;
+  m.mask_id = c.mask;
+  m.vocab_size = c.vocabulary.size();
+  m.special_ids = {c.pad, c.cls, c.sep, c.mask, data::Vocabulary::unknown_id};
+  return m;
+}
+
+Tensor rows(const Sentences& s, const std::vector<int64_t>& which, int64_t context) {
+  std::vector<int64_t> ids;
+  for (int64_t r : which) ids.insert(ids.end(), s.ids.begin() + r * context, s.ids.begin() + (r + 1) * context);
+  return from_vector(ids, {static_cast<int64_t>(which.size()), context});
+}
+
+Tensor masked_loss(nn::BertForMaskedLM& model, const data::MaskedTokens& batch) {
+  const Tensor logits = model(batch.inputs);
+  return F::cross_entropy(logits.reshape({-1, logits.size(2)}), batch.labels.reshape({-1}));
+}
+
+// Loss and accuracy over the validation sentences, corrupted once with a fixed seed.
+std::map<std::string, double> validate(nn::BertForMaskedLM& model, const data::MaskedTokens& corrupted, int64_t batch_size) {
+  const int64_t count = corrupted.inputs.size(0);
+  double loss_sum = 0, correct = 0, chosen = 0;
+  for (int64_t first = 0; first < count; first += batch_size) {
+    const int64_t last = std::min(count, first + batch_size);
+    const data::MaskedTokens batch{corrupted.inputs.slice(0, first, last), corrupted.labels.slice(0, first, last)};
+    const Tensor logits = model(batch.inputs);
+    const Tensor flat = logits.reshape({-1, logits.size(2)});
+    const Tensor labels = batch.labels.reshape({-1});
+    const std::vector<int64_t> predicted = argmax(flat, 1).to_vector<int64_t>(), truth = labels.to_vector<int64_t>();
+    int64_t here = 0;
+    for (size_t i = 0; i < truth.size(); ++i)
+      if (truth[i] >= 0) {
+        ++here;
+        correct += predicted[i] == truth[i];
+      }
+    if (here > 0) loss_sum += F::cross_entropy(flat, labels, {.reduction = F::Reduction::sum}).item();
+    chosen += static_cast<double>(here);
+  }
+  return {{"val_loss", loss_sum / chosen}, {"val_masked_accuracy", correct / chosen}};
+}
+
+std::string join_words(const std::vector<std::string>& words) {
+  std::string out;
+  for (const std::string& w : words) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
+// The first `count` validation sentences of at least five words, with the word in the middle
+// replaced by [MASK], and the model's three best guesses for it.
+nlohmann::json fill_in_examples(nn::BertForMaskedLM& model, const MaskedCorpus& c, int64_t count, int64_t context) {
+  nlohmann::json examples = nlohmann::json::array();
+  for (int64_t r = 0; r < c.validation.count && static_cast<int64_t>(examples.size()) < count; ++r) {
+    std::vector<int64_t> row(c.validation.ids.begin() + r * context, c.validation.ids.begin() + (r + 1) * context);
+    const int64_t length = std::find(row.begin(), row.end(), c.sep) - row.begin();  // [CLS] + words
+    if (length < 6) continue;
+    const int64_t at = length / 2;
+    const int64_t truth = row[static_cast<size_t>(at)];
+    if (truth == data::Vocabulary::unknown_id) continue;
+    row[static_cast<size_t>(at)] = c.mask;
+    const Tensor logits = model(from_vector(row, {1, context})).select(0, 0).select(0, at);
+    std::vector<double> scores = logits.to_vector<double>();
+    std::vector<int64_t> order(scores.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::partial_sort(order.begin(), order.begin() + 3, order.end(), [&](int64_t a, int64_t b) { return scores[a] > scores[b]; });
+    std::vector<std::string> words;
+    for (int64_t t = 1; t < length; ++t) words.push_back(c.vocabulary.token(row[static_cast<size_t>(t)]));
+    examples.push_back({{"sentence", join_words(words)},
+                        {"answer", c.vocabulary.token(truth)},
+                        {"guesses", {c.vocabulary.token(order[0]), c.vocabulary.token(order[1]), c.vocabulary.token(order[2])}}});
+  }
+  return examples;
+}
+
+}  // namespace
+
+void add_bert_options(CLI::App& app, BertCommandOptions& o) {
+  app.add_option("--corpus", o.corpus, "text corpus")->check(CLI::IsMember({"wordnet"}));
+  app.add_option("--corpus-dir", o.corpus_dir, "directory of WordNet's data.* files (default: Debian's /usr/share/wordnet)");
+  app.add_option("--max-sentences", o.max_sentences, "glosses used (0: all, ~118,000)")->check(CLI::NonNegativeNumber);
+  app.add_option("--val-fraction", o.val_fraction, "fraction of the glosses held out for validation")->check(CLI::Range(0.0, 0.5));
+  app.add_option("--min-count", o.min_count, "words seen fewer times become [UNK]")->check(CLI::PositiveNumber);
+  app.add_option("--context", o.context, "tokens per sentence, [CLS] and [SEP] included")->check(CLI::Range(3, 100000));
+  app.add_option("--layers", o.layers, "encoder layers")->check(CLI::PositiveNumber);
+  app.add_option("--d-model", o.d_model, "embedding width")->check(CLI::PositiveNumber);
+  app.add_option("--heads", o.heads, "attention heads (must divide --d-model)")->check(CLI::PositiveNumber);
+  app.add_option("--dropout", o.dropout, "dropout in training")->check(CLI::Range(0.0, 0.9));
+  app.add_option("--epochs", o.epochs, "passes over the training sentences")->check(CLI::PositiveNumber);
+  app.add_option("--batch-size", o.batch_size, "sentences per batch")->check(CLI::PositiveNumber);
+  app.add_option("--lr", o.lr, "peak learning rate of AdamW")->check(CLI::PositiveNumber);
+  app.add_option("--weight-decay", o.weight_decay, "AdamW's decoupled weight decay")->check(CLI::NonNegativeNumber);
+  app.add_option("--warmup", o.warmup, "steps of linear warmup (at most a tenth of all steps), then cosine decay")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--clip", o.clip, "clip gradients to this global norm (0: off)")->check(CLI::NonNegativeNumber);
+  app.add_option("--examples", o.examples, "filled-in validation sentences shown at the end")->check(CLI::NonNegativeNumber);
+  app.add_option("--seed", o.seed, "random seed (split, weights, masking, batch order, dropout)");
+  app.add_option("--threads", o.threads, "threads for kernels and BLAS (0: all cores)")->check(CLI::NonNegativeNumber);
+  app.add_option("--out", o.out, "run directory: model.safetensors, metrics.csv");
+  app.add_flag("!--no-progress", o.progress, "no progress bar");
+}
+
+int run_bert(const BertCommandOptions& o) {
+  if (o.threads > 0) set_num_threads(o.threads);
+  manual_seed(o.seed);
+  const MaskedCorpus corpus = load_corpus(o);
+  if (corpus.train.count < o.batch_size)
+    throw Error("bert: " + std::to_string(corpus.train.count) + " training sentences are fewer than one batch of " +
+                std::to_string(o.batch_size));
+  nn::BertConfig config;
+  config.vocab_size = corpus.vocabulary.size();
+  config.context = o.context;
+  config.layers = o.layers;
+  config.d_model = o.d_model;
+  config.heads = o.heads;
+  config.dropout = o.dropout;
+  config.pad_id = corpus.pad;
+  nn::BertForMaskedLM model(config);
+  std::cerr << "bert: " << corpus.train.count << " training and " << corpus.validation.count << " validation sentences, "
+            << config.vocab_size << " tokens, " << model.parameter_count() << " parameters\n";
+
+  const data::MaskingOptions masking = masking_of(corpus);
+  Generator masking_generator(o.seed + 1);
+  Generator validation_masking(12345);  // the same corruption of the validation set in every run
+  const data::MaskedTokens validation_set = data::mask_tokens(
+      from_vector(corpus.validation.ids, {corpus.validation.count, o.context}), masking, validation_masking);
+  std::vector<int64_t> order(static_cast<size_t>(corpus.train.count));
+  std::iota(order.begin(), order.end(), 0);
+  int64_t shuffled_epoch = -1;
+  Generator shuffler(o.seed);
+  const TrainingLoss loss = [&](int64_t epoch, int64_t b) {
+    if (epoch != shuffled_epoch) {
+      shuffler.seed(o.seed * 1000003 + static_cast<uint64_t>(epoch));
+      for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[shuffler.below(i)]);
+      shuffled_epoch = epoch;
+    }
+    const std::vector<int64_t> which(order.begin() + b * o.batch_size, order.begin() + (b + 1) * o.batch_size);
+    return masked_loss(model, data::mask_tokens(rows(corpus.train, which, o.context), masking, masking_generator));
+  };
+  const Validation validation = [&] { return validate(model, validation_set, o.batch_size); };
+  LanguageModelTraining training;
+  training.epochs = o.epochs;
+  training.batches_per_epoch = corpus.train.count / o.batch_size;
+  training.lr = o.lr;
+  training.weight_decay = o.weight_decay;
+  training.warmup_steps = o.warmup;
+  training.clip_norm = o.clip;
+  training.progress = o.progress;
+  training.out = o.out;
+  const std::vector<EpochMetrics> history = train_language_model(model, training, loss, validation);
+
+  std::vector<std::string> tokens;
+  for (int64_t id = 0; id < corpus.vocabulary.size(); ++id) tokens.push_back(corpus.vocabulary.token(id));
+  const nlohmann::json saved_config = {{"vocab_size", config.vocab_size}, {"context", config.context}, {"layers", config.layers},
+                                       {"d_model", config.d_model},       {"heads", config.heads},     {"pad_id", config.pad_id}};
+  std::filesystem::create_directories(o.out);
+  io::save_safetensors((std::filesystem::path(o.out) / "model.safetensors").string(), model.state_dict(),
+                       {{"model", "bert"}, {"config", saved_config.dump()}, {"vocabulary", nlohmann::json(tokens).dump()}});
+
+  nlohmann::json examples;
+  {
+    NoGradGuard no_grad;
+    examples = fill_in_examples(model, corpus, o.examples, o.context);
+  }
+  for (const auto& e : examples)
+    std::cerr << "  " << e.at("sentence").get<std::string>() << "\n    answer: " << e.at("answer").get<std::string>()
+              << "  guesses: " << e.at("guesses").dump() << "\n";
+  double seconds = 0;
+  for (const EpochMetrics& m : history) seconds += m.seconds;
+  nlohmann::json summary = {{"train_seconds", seconds},
+                            {"epochs", o.epochs},
+                            {"steps", o.epochs * training.batches_per_epoch},
+                            {"train_sentences", corpus.train.count},
+                            {"vocab_size", config.vocab_size},
+                            {"params", model.parameter_count()},
+                            {"threads", get_num_threads()},
+                            {"examples", examples},
+                            {"out", o.out}};
+  if (!history.empty()) {
+    summary["train_loss"] = history.back().train_loss;
+    summary["val_loss"] = history.back().validation.at("val_loss");
+    summary["val_masked_accuracy"] = history.back().validation.at("val_masked_accuracy");
+  }
+  std::cout << summary.dump() << std::endl;
+  return 0;
+}
+
+}  // namespace nabla::cli

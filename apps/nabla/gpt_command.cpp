@@ -1,0 +1,223 @@
+// `nabla gpt`: a character-level GPT trained on WordNet's glosses, then sampled.
+//
+// The glosses (a seeded sample of about --max-chars characters of them, if asked) are split into
+// training and validation glosses, and each side becomes one character stream with a newline after
+// every gloss. An epoch visits the windows of context + 1 characters that start every context
+// characters of the training stream once each, in a seeded order; the model predicts characters
+// 1..T of a window from characters 0..T-1. Validation reports the mean
+// next-character loss over the first --val-windows windows of the validation stream, in nats and
+// in bits per character. The run directory gets model.safetensors (weights, configuration and the
+// character vocabulary as metadata), metrics.csv and sample.txt; stdout gets one JSON line.
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <numeric>
+
+#include "gpt_bert_commands.h"
+#include "gpt_bert_training.h"
+#include "nabla/data/gpt_text.h"
+#include "nabla/functional.h"
+#include "nabla/io/safetensors.h"
+#include "nabla/nabla.h"
+#include "nabla/nn/gpt.h"
+
+namespace nabla::cli {
+namespace {
+
+// Mean next-character loss over windows [0, count) of `stream`.
+double mean_loss(nn::GPT& model, const std::vector<int64_t>& stream, int64_t count, int64_t batch_size) {
+  double total = 0;
+  for (int64_t first = 0; first < count; first += batch_size) {
+    std::vector<int64_t> which(static_cast<size_t>(std::min(batch_size, count - first)));
+    std::iota(which.begin(), which.end(), first);
+    const data::NextTokenBatch batch = data::stream_windows(stream, which, model.config.context);
+    const Tensor logits = model(batch.inputs);
+    total += F::cross_entropy(logits.reshape({-1, logits.size(2)}), batch.targets.reshape({-1})).item() *
+             static_cast<double>(which.size());
+  }
+  return total / static_cast<double>(count);
+}
+
+nn::GPTConfig config_of(const GptCommandOptions& o, int64_t vocab_size) {
+  nn::GPTConfig c;
+  c.vocab_size = vocab_size;
+  c.context = o.context;
+  c.layers = o.layers;
+  c.d_model = o.d_model;
+  c.heads = o.heads;
+  c.dropout = o.dropout;
+  c.tie_weights = o.tie_weights;
+  return c;
+}
+
+std::map<std::string, std::string> metadata_of(const nn::GPTConfig& c, const data::Vocabulary& vocabulary) {
+  const nlohmann::json config = {{"vocab_size", c.vocab_size}, {"context", c.context}, {"layers", c.layers},
+                                 {"d_model", c.d_model},       {"heads", c.heads},     {"feedforward", c.feedforward},
+                                 {"dropout", c.dropout},       {"tie_weights", c.tie_weights}};
+  return {{"model", "gpt"}, {"config", config.dump()}, {"vocabulary", nlohmann::json(vocabulary.tokens()).dump()}};
+}
+
+// A model saved by `nabla gpt` and its vocabulary.
+std::pair<std::unique_ptr<nn::GPT>, data::Vocabulary> load_model(const std::string& path) {
+  io::SafetensorsFile file = io::load_safetensors(path);
+  const auto field = [&](const char* key) -> const std::string& {
+    const auto it = file.metadata.find(key);
+    if (it == file.metadata.end()) throw IOError("gpt: " + path + " has no '" + key + "' metadata; it was not written by `nabla gpt`");
+    return it->second;
+  };
+  if (field("model") != "gpt") throw IOError("gpt: " + path + " holds a '" + field("model") + "' model, not a gpt");
+  try {
+    const nlohmann::json j = nlohmann::json::parse(field("config"));
+    nn::GPTConfig c;
+    c.vocab_size = j.at("vocab_size");
+    c.context = j.at("context");
+    c.layers = j.at("layers");
+    c.d_model = j.at("d_model");
+    c.heads = j.at("heads");
+    c.feedforward = j.at("feedforward");
+    c.dropout = j.at("dropout");
+    c.tie_weights = j.at("tie_weights");
+    auto model = std::make_unique<nn::GPT>(c);
+    model->load_state_dict(file.tensors);
+    std::vector<std::string> tokens = nlohmann::json::parse(field("vocabulary")).get<std::vector<std::string>>();
+    std::vector<int64_t> counts(tokens.size(), 0);
+    return {std::move(model), data::Vocabulary(std::move(tokens), std::move(counts))};
+  } catch (const nlohmann::json::exception& e) {
+    throw IOError("gpt: " + path + ": malformed metadata: " + e.what());
+  }
+}
+
+}  // namespace
+
+void add_gpt_options(CLI::App& app, GptCommandOptions& o) {
+  app.add_option("--corpus", o.corpus, "text corpus")->check(CLI::IsMember({"wordnet"}));
+  app.add_option("--corpus-dir", o.corpus_dir, "directory of WordNet's data.* files (default: Debian's /usr/share/wordnet)");
+  app.add_option("--max-chars", o.max_chars, "use only about this many characters of glosses (0: all, ~9 million)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--val-fraction", o.val_fraction, "fraction of the glosses held out for validation")->check(CLI::Range(0.0, 0.5));
+  app.add_option("--context", o.context, "characters the model reads at once")->check(CLI::PositiveNumber);
+  app.add_option("--layers", o.layers, "Transformer blocks")->check(CLI::PositiveNumber);
+  app.add_option("--d-model", o.d_model, "embedding width")->check(CLI::PositiveNumber);
+  app.add_option("--heads", o.heads, "attention heads (must divide --d-model)")->check(CLI::PositiveNumber);
+  app.add_option("--dropout", o.dropout, "dropout in training")->check(CLI::Range(0.0, 0.9));
+  app.add_flag("!--untied", o.tie_weights, "a separate output projection instead of the token embedding");
+  app.add_option("--epochs", o.epochs, "passes over the training windows (0: no training, with --model-file)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--batch-size", o.batch_size, "windows per batch")->check(CLI::PositiveNumber);
+  app.add_option("--lr", o.lr, "peak learning rate of AdamW")->check(CLI::PositiveNumber);
+  app.add_option("--weight-decay", o.weight_decay, "AdamW's decoupled weight decay")->check(CLI::NonNegativeNumber);
+  app.add_option("--warmup", o.warmup, "steps of linear warmup (at most a tenth of all steps), then cosine decay")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--clip", o.clip, "clip gradients to this global norm (0: off)")->check(CLI::NonNegativeNumber);
+  app.add_option("--val-windows", o.val_windows, "validation windows (0: the whole validation text)")->check(CLI::NonNegativeNumber);
+  app.add_option("--model-file", o.model_file, "sample from a model saved by `nabla gpt` instead of training one")
+      ->check(CLI::ExistingFile);
+  app.add_option("--sample", o.sample, "characters to generate at the end (0: none)")->check(CLI::NonNegativeNumber);
+  app.add_option("--prompt", o.prompt, "text the sample continues; longer than --context: only its end is read");
+  app.add_option("--temperature", o.temperature, "sampling temperature (> 0; lower is more conservative)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--top-k", o.top_k, "draw only from the k most likely characters (0: all, 1: greedy)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--seed", o.seed, "random seed (split, weights, batch order, dropout, sampling)");
+  app.add_option("--threads", o.threads, "threads for kernels and BLAS (0: all cores)")->check(CLI::NonNegativeNumber);
+  app.add_option("--out", o.out, "run directory: model.safetensors, metrics.csv, sample.txt");
+  app.add_flag("!--no-progress", o.progress, "no progress bar");
+}
+
+int run_gpt(const GptCommandOptions& o) {
+  if (o.threads > 0) set_num_threads(o.threads);
+  manual_seed(o.seed);
+  nlohmann::json summary;
+  std::unique_ptr<nn::GPT> model;
+  data::Vocabulary vocabulary({"<unk>"}, {0});
+  if (!o.model_file.empty()) {
+    std::tie(model, vocabulary) = load_model(o.model_file);
+    model->eval();
+    summary["model_file"] = o.model_file;
+  } else {
+    data::CharacterCorpusOptions corpus_options;
+    corpus_options.max_chars = o.max_chars;
+    corpus_options.validation_fraction = o.val_fraction;
+    corpus_options.seed = o.seed;
+    const data::CharacterCorpus corpus = data::make_character_corpus(
+        data::load_wordnet_glosses(o.corpus_dir.empty() ? data::kWordNetDirectory : o.corpus_dir), corpus_options);
+    vocabulary = corpus.vocabulary;
+    model = std::make_unique<nn::GPT>(config_of(o, vocabulary.size()));
+    const int64_t length = o.context, windows = data::window_count(corpus.train, length);
+    if (windows < o.batch_size)
+      throw Error("gpt: " + std::to_string(corpus.train.size()) + " training characters make " + std::to_string(windows) +
+                  " windows of " + std::to_string(length + 1) + ", fewer than one batch of " + std::to_string(o.batch_size));
+    const int64_t validation_windows = o.val_windows > 0 ? std::min(o.val_windows, data::window_count(corpus.validation, length))
+                                                         : data::window_count(corpus.validation, length);
+    if (validation_windows == 0) throw Error("gpt: the validation text is shorter than one window; raise --val-fraction");
+    std::cerr << "gpt: " << corpus.train.size() << " training and " << corpus.validation.size()
+              << " validation characters, " << vocabulary.size() << " distinct, " << model->parameter_count()
+              << " parameters\n";
+
+    std::vector<int64_t> order(static_cast<size_t>(windows));
+    std::iota(order.begin(), order.end(), 0);
+    int64_t shuffled_epoch = -1;
+    Generator shuffler(o.seed);
+    const TrainingLoss loss = [&](int64_t epoch, int64_t b) {
+      if (epoch != shuffled_epoch) {  // a fresh seeded order of the windows each epoch
+        shuffler.seed(o.seed * 1000003 + static_cast<uint64_t>(epoch));
+        for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[shuffler.below(i)]);
+        shuffled_epoch = epoch;
+      }
+      const std::vector<int64_t> which(order.begin() + b * o.batch_size, order.begin() + (b + 1) * o.batch_size);
+      const data::NextTokenBatch batch = data::stream_windows(corpus.train, which, length);
+      const Tensor logits = (*model)(batch.inputs);
+      return F::cross_entropy(logits.reshape({-1, logits.size(2)}), batch.targets.reshape({-1}));
+    };
+    const Validation validate = [&] {
+      const double l = mean_loss(*model, corpus.validation, validation_windows, o.batch_size);
+      return std::map<std::string, double>{{"val_loss", l}, {"val_bpc", l / std::log(2.0)}};
+    };
+    LanguageModelTraining training;
+    training.epochs = o.epochs;
+    training.batches_per_epoch = windows / o.batch_size;
+    training.lr = o.lr;
+    training.weight_decay = o.weight_decay;
+    training.warmup_steps = o.warmup;
+    training.clip_norm = o.clip;
+    training.progress = o.progress;
+    training.out = o.out;
+    const std::vector<EpochMetrics> history = train_language_model(*model, training, loss, validate);
+    std::filesystem::create_directories(o.out);
+    io::save_safetensors((std::filesystem::path(o.out) / "model.safetensors").string(), model->state_dict(),
+                         metadata_of(model->config, vocabulary));
+    double seconds = 0;
+    for (const EpochMetrics& m : history) seconds += m.seconds;
+    summary["train_seconds"] = seconds;
+    summary["epochs"] = o.epochs;
+    summary["steps"] = o.epochs * training.batches_per_epoch;
+    summary["train_chars"] = corpus.train.size();
+    if (!history.empty()) {
+      summary["train_loss"] = history.back().train_loss;
+      summary["val_loss"] = history.back().validation.at("val_loss");
+      summary["val_bpc"] = history.back().validation.at("val_bpc");
+    }
+    summary["out"] = o.out;
+  }
+  summary["params"] = model->parameter_count();
+  summary["vocab_size"] = vocabulary.size();
+  summary["threads"] = get_num_threads();
+  if (o.sample > 0) {
+    nn::GenerationOptions generation;
+    generation.new_tokens = o.sample;
+    generation.sampling = {o.temperature, o.top_k};
+    Generator generator(o.seed);
+    const std::vector<int64_t> ids = nn::generate(*model, data::encode_characters_strictly(o.prompt, vocabulary), generation, generator);
+    const std::string text = vocabulary.decode_text(ids, "");
+    std::cerr << "--- sample (temperature " << o.temperature << ", top-k " << o.top_k << ") ---\n" << text << "\n---\n";
+    summary["sample"] = text;
+    if (o.model_file.empty()) std::ofstream(std::filesystem::path(o.out) / "sample.txt") << text << "\n";
+  }
+  std::cout << summary.dump() << std::endl;
+  return 0;
+}
+
+}  // namespace nabla::cli
