@@ -173,16 +173,33 @@ std::string LayerNorm::extra_repr() const {
 }
 
 // ---- Embedding ------------------------------------------------------------------------------------------
-Embedding::Embedding(int64_t num_embeddings, int64_t embedding_dim)
+Embedding::Embedding(int64_t num_embeddings, int64_t embedding_dim, std::optional<int64_t> padding_idx)
     : num_embeddings(num_embeddings), embedding_dim(embedding_dim) {
+  if (padding_idx) {
+    const int64_t row = *padding_idx < 0 ? *padding_idx + num_embeddings : *padding_idx;
+    if (row < 0 || row >= num_embeddings)
+      throw IndexError("Embedding: padding_idx " + std::to_string(*padding_idx) +
+                       " is outside the " + std::to_string(num_embeddings) + " embeddings");
+    this->padding_idx = row;
+  }
   weight = register_parameter("weight", Tensor::empty({num_embeddings, embedding_dim}));
   init::normal_(weight, 0.0, 1.0);
+  if (this->padding_idx) init::zeros_(weight.select(0, *this->padding_idx));
 }
 
-Tensor Embedding::forward(const Tensor& indices) { return functional::embedding(indices, weight); }
+Tensor Embedding::forward(const Tensor& indices) {
+  const Tensor looked_up = functional::embedding(indices, weight);
+  if (!padding_idx) return looked_up;
+  // Padding positions take the same values through a detached copy, so no gradient flows from
+  // them into the padding row.
+  const Tensor is_padding =
+      eq(indices, full({}, static_cast<double>(*padding_idx), DType::i64)).unsqueeze(-1).to(weight.dtype());
+  return where(is_padding, looked_up.detach(), looked_up);
+}
 
 std::string Embedding::extra_repr() const {
-  return std::to_string(num_embeddings) + ", " + std::to_string(embedding_dim);
+  return std::to_string(num_embeddings) + ", " + std::to_string(embedding_dim) +
+         (padding_idx ? ", padding_idx=" + std::to_string(*padding_idx) : std::string());
 }
 
 }  // namespace nabla::nn

@@ -376,3 +376,28 @@ TEST(RecurrentKernels, FastF32ActivationsMatchF64) {
   kernels::rnn_cell_forward<float>(8, false, x32.data());
   for (size_t i = 0; i < x32.size(); ++i) EXPECT_NEAR(x32[i], std::tanh(x64[i]), 4e-7) << x64[i];
 }
+
+// padding_idx as PyTorch's: the row starts as zeros, is looked up as usual, and gets no gradient.
+TEST(SequenceModelPieces, EmbeddingPaddingIdx) {
+  manual_seed(18);
+  nn::Embedding embedding(6, 2, -1);  // counts from the end: row 5
+  ASSERT_TRUE(embedding.padding_idx.has_value());
+  EXPECT_EQ(*embedding.padding_idx, 5);
+  EXPECT_EQ(embedding.str(), "Embedding(6, 2, padding_idx=5)");
+  EXPECT_EQ(sum(abs(embedding.weight.select(0, 5))).item(), 0.0);
+  EXPECT_GT(sum(abs(embedding.weight.select(0, 1))).item(), 0.0);
+  // A pad row set by hand is what a pad token reads.
+  {
+    NoGradGuard no_grad;
+    nn::init::constant_(embedding.weight.select(0, 5), 0.5);
+  }
+  const Tensor tokens = from_vector(std::vector<int64_t>{1, 5, 5, 3}, {2, 2});
+  const Tensor out = embedding(tokens);
+  expect_near_all(out.select(0, 1).select(0, 0), full({2}, 0.5), 0, "pad row read");
+  sum(out * 3.0).backward();
+  const auto g = embedding.weight.grad().to_vector<double>();
+  for (int64_t row = 0; row < 6; ++row)
+    for (int64_t j = 0; j < 2; ++j)
+      EXPECT_EQ(g[static_cast<size_t>(row * 2 + j)], row == 1 || row == 3 ? 3.0 : 0.0) << "row " << row;
+  expect_contains(error_of([] { nn::Embedding(6, 2, 6); }), "Embedding: padding_idx 6 is outside the 6 embeddings");
+}

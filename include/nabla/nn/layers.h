@@ -2,6 +2,7 @@
 #pragma once
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "nabla/nn/module.h"
@@ -185,13 +186,17 @@ class LayerNorm : public Module {
 };
 
 // weight [num_embeddings, embedding_dim] ~ N(0, 1); forward takes i64 indices of any shape.
+// padding_idx (negative counts from the end), as PyTorch's: that row starts as zeros and never
+// receives a gradient, so the padding token's embedding stays what it is however often it is read.
 class Embedding : public Module {
  public:
-  Embedding(int64_t num_embeddings, int64_t embedding_dim);
+  Embedding(int64_t num_embeddings, int64_t embedding_dim,
+            std::optional<int64_t> padding_idx = std::nullopt);
   Tensor forward(const Tensor& indices) override;
   std::string type_name() const override { return "Embedding"; }
   std::string extra_repr() const override;
   int64_t num_embeddings, embedding_dim;
+  std::optional<int64_t> padding_idx;  // normalised to [0, num_embeddings)
   Tensor weight;
 };
 
