@@ -79,22 +79,24 @@ std::vector<std::string> as_labels(const std::string& text) {
   return out;
 }
 
-// One picture per question: its characters across, the greedy answer and the end token down.
-void write_heatmaps(nn::Seq2seq& model, const std::vector<Seq2seqExample>& examples, const CharVocabulary& vocab,
-                    int64_t count, const std::filesystem::path& dir) {
-  for (int64_t i = 0; i < std::min<int64_t>(count, static_cast<int64_t>(examples.size())); ++i) {
+// One picture per question: its characters across, the greedy answer and the end token down. The
+// question is padded to the task's length, as in training (the encoder reads the padding too); the
+// padding columns, which attention masks out, are left off the picture.
+void write_heatmaps(nn::Seq2seq& model, const Seq2seqBatch& encoded, const std::vector<Seq2seqExample>& examples,
+                    const CharVocabulary& vocab, int64_t count, const std::filesystem::path& dir) {
+  for (int64_t i = 0; i < std::min<int64_t>(count, encoded.size()); ++i) {
     const std::string& question = examples[static_cast<size_t>(i)].source;
-    const std::vector<int64_t> ids = vocab.encode(question);
-    const Tensor source = from_vector(ids, {1, static_cast<int64_t>(ids.size())});
+    const Tensor source = encoded.source.slice(0, i, i + 1);
     std::vector<int64_t> answer = model.greedy(source).at(0);
     const std::string answer_text = vocab.decode(answer);
     answer.push_back(CharVocabulary::end);
     std::vector<std::string> rows = as_labels(answer_text);
     rows.resize(answer.size(), "end");
+    const Tensor weights = model.attention_weights(source, answer).slice(1, 0, static_cast<int64_t>(question.size()));
     train::AttentionHeatmapOptions o;
     o.title = question + " -> " + answer_text;
     io::write_png((dir / ("attention_" + std::to_string(i) + ".png")).string(),
-                  train::attention_heatmap(model.attention_weights(source, answer), as_labels(question), rows, o));
+                  train::attention_heatmap(weights, as_labels(question), rows, o));
   }
 }
 
@@ -161,7 +163,7 @@ RunResult train_one(const Seq2seqCommandOptions& o, const std::string& variant, 
   io::save_safetensors((dir / "model.safetensors").string(), model.state_dict(),
                        {{"task", o.data}, {"variant", variant}, {"vocabulary", vocab.characters()},
                         {"hidden", std::to_string(o.hidden)}, {"embedding", std::to_string(o.embedding)}});
-  if (model_options.decoder == nn::Seq2seqDecoder::attention) write_heatmaps(model, data.validation, vocab, o.heatmaps, dir);
+  if (model_options.decoder == nn::Seq2seqDecoder::attention) write_heatmaps(model, validation, data.validation, vocab, o.heatmaps, dir);
   // A few answers, to see what the model gets wrong.
   for (size_t i = 0; i < std::min<size_t>(3, data.validation.size()); ++i)
     std::cout << "  " << data.validation[i].source << " -> " << last.predictions[i]
