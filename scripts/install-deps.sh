@@ -14,6 +14,7 @@ packages=(
   libgtest-dev libgmock-dev
   libbenchmark-dev
   dataset-fashion-mnist    # the default data set, /usr/share/datasets/fashion-mnist
+  wordnet-base             # English text: WordNet's glosses for word2vec and the language models
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3-torch python3-numpy)

@@ -35,7 +35,7 @@ struct VocabularyOptions {
   int64_t min_count = 1;              // rarer tokens are not in the vocabulary: they encode as <unk>
   int64_t max_size = 0;               // keep at most this many ids (specials included); 0 = no limit
   std::string unknown = "<unk>";      // id 0
-  std::vector<std::string> specials;  // ids 1, 2, ... in this order (e.g. "<eos>", "<pad>")
+  std::vector<std::string> specials = {};  // ids 1, 2, ... in this order (e.g. "<eos>", "<pad>")
 };
 
 // Ids: <unk> is 0, the specials follow, then the tokens from the most to the least frequent (ties

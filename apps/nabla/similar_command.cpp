@@ -1,0 +1,83 @@
+// `nabla similar`: nearest words by cosine in vectors written by `nabla word2vec`, and analogies
+// "a:b::c:?" answered by the words nearest to b - a + c (a, b and c themselves excluded), as in
+// Mikolov et al.'s "king - man + woman = queen".
+#include <iomanip>
+#include <iostream>
+
+#include "nabla/data/text.h"
+#include "nabla/io/safetensors.h"
+#include "nabla/nabla.h"
+#include "nabla/nn/word2vec.h"
+#include "text_commands.h"
+
+namespace nabla::cli {
+namespace {
+
+// The word's id; an Error naming the word, the vocabulary's size and its file when it is not there.
+int64_t known_id(const data::Vocabulary& vocab, const std::string& word, const std::string& file) {
+  if (word.empty() || word == vocab.token(data::Vocabulary::unknown_id) || !vocab.contains(word))
+    throw Error("similar: '" + word + "' is not in the vocabulary of " + std::to_string(vocab.size()) +
+                " words (" + file + "); words are lower-case and were kept only if frequent enough");
+  return vocab.id(word);
+}
+
+// "a:b::c:?" -> {a, b, c}.
+std::vector<std::string> parse_analogy(const std::string& text) {
+  const size_t middle = text.find("::");
+  const size_t first = text.find(':');
+  const size_t last = text.rfind(':');
+  if (middle == std::string::npos || first >= middle || last <= middle + 1 || text.substr(last) != ":?")
+    throw Error("similar: an analogy is written a:b::c:? (e.g. man:king::woman:?), got '" + text + "'");
+  return {text.substr(0, first), text.substr(first + 1, middle - first - 1),
+          text.substr(middle + 2, last - middle - 2)};
+}
+
+}  // namespace
+
+void add_similar_options(CLI::App& app, SimilarOptions& o) {
+  app.add_option("--model-dir", o.model_dir, "directory written by `nabla word2vec`")->check(CLI::ExistingDirectory);
+  auto* word = app.add_option("--word", o.word, "show the words nearest to this one");
+  auto* analogy = app.add_option("--analogy", o.analogy, "a:b::c:? - the words d with b - a + c nearest");
+  word->excludes(analogy);
+  app.add_option("--top", o.top, "how many words to show")->check(CLI::PositiveNumber);
+}
+
+int run_similar(const SimilarOptions& o) {
+  if (o.word.empty() == o.analogy.empty()) throw Error("similar: give --word WORD or --analogy a:b::c:?");
+  const std::string vocab_file = o.model_dir + "/vocabulary.json";
+  const std::string model_file = o.model_dir + "/model.safetensors";
+  const data::Vocabulary vocab = data::Vocabulary::load(vocab_file);
+  Tensor embeddings;
+  for (const auto& [name, t] : io::load_safetensors(model_file).tensors)
+    if (name == "input_embedding.weight") embeddings = t;
+  if (!embeddings.defined()) throw IOError("similar: " + model_file + " has no input_embedding.weight");
+  if (embeddings.dim() != 2 || embeddings.size(0) != vocab.size())
+    throw IOError("similar: " + model_file + " holds vectors " + to_string(embeddings.shape()) + " but " + vocab_file +
+                  " has " + std::to_string(vocab.size()) + " words");
+
+  std::vector<int64_t> exclude{data::Vocabulary::unknown_id};
+  Tensor query;
+  if (!o.word.empty()) {
+    const int64_t id = known_id(vocab, o.word, vocab_file);
+    exclude.push_back(id);
+    query = embeddings.select(0, id);
+    std::cout << "nearest to '" << o.word << "':\n";
+  } else {
+    const std::vector<std::string> words = parse_analogy(o.analogy);
+    std::vector<Tensor> unit;  // each vector normalised, so no one word dominates the sum
+    for (const std::string& w : words) {
+      const int64_t id = known_id(vocab, w, vocab_file);
+      exclude.push_back(id);
+      const Tensor v = embeddings.select(0, id);
+      unit.push_back(v / sqrt(sum(v * v)));
+    }
+    query = unit[1] - unit[0] + unit[2];
+    std::cout << words[0] << " : " << words[1] << " :: " << words[2] << " : ?\n";
+  }
+  for (const nn::Neighbour& n : nn::nearest_by_cosine(embeddings, query, o.top, exclude))
+    std::cout << "  " << std::left << std::setw(20) << vocab.token(n.id) << std::right << std::fixed
+              << std::setprecision(3) << n.cosine << "\n";
+  return 0;
+}
+
+}  // namespace nabla::cli
