@@ -13,7 +13,7 @@ struct ForecastCommandOptions {
   std::string csv;              // the user's series; empty: generate them
   int64_t campaigns = 20, days = 730;  // of generated data
   int64_t window = 56, horizon = 14, test_days = 91;
-  int64_t epochs = 20, batch_size = 64;
+  int64_t epochs = 4, batch_size = 64;
   int64_t hidden = 64, layers = 1;
   double dropout = 0.0;
   double lr = 3e-3;
