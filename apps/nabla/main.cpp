@@ -5,8 +5,11 @@
 #include <iostream>
 
 #include "commands.h"
+#include "gpt_bert_commands.h"
+#include "forecast_command.h"
 #include "nabla/error.h"
 #include "seq2seq_command.h"
+#include "text_commands.h"
 
 using nabla::cli::EvalOptions;
 using nabla::cli::FeaturesOptions;
@@ -122,6 +125,28 @@ int main(int argc, char** argv) {
   nabla::cli::Seq2seqCommandOptions seq2seq;
   CLI::App* seq2seq_cmd = app.add_subcommand("seq2seq", "train seq2seq models on addition or date questions");
   nabla::cli::add_seq2seq_options(*seq2seq_cmd, seq2seq);
+  nabla::cli::ForecastCommandOptions forecast;
+  CLI::App* forecast_cmd =
+      app.add_subcommand("forecast", "forecast daily ad impressions and clicks with an LSTM against seasonal-naive and moving-average baselines");
+  nabla::cli::add_forecast_options(*forecast_cmd, forecast);
+  nabla::cli::GptCommandOptions gpt;
+  CLI::App* gpt_cmd = app.add_subcommand("gpt", "train a GPT-style character Transformer on WordNet's glosses and sample from it");
+  nabla::cli::add_gpt_options(*gpt_cmd, gpt);
+  nabla::cli::BertCommandOptions bert;
+  CLI::App* bert_cmd = app.add_subcommand("bert", "BERT-style masked-word pretraining of a small encoder on WordNet's glosses");
+  nabla::cli::add_bert_options(*bert_cmd, bert);
+  nabla::cli::Word2VecOptions word2vec;
+  CLI::App* word2vec_cmd = app.add_subcommand("word2vec", "train skip-gram or CBOW word vectors on WordNet's glosses");
+  nabla::cli::add_word2vec_options(*word2vec_cmd, word2vec);
+  nabla::cli::SimilarOptions similar;
+  CLI::App* similar_cmd = app.add_subcommand("similar", "nearest words and analogies in vectors from `nabla word2vec`");
+  nabla::cli::add_similar_options(*similar_cmd, similar);
+  nabla::cli::LanguageModelOptions lm;
+  CLI::App* lm_cmd = app.add_subcommand("lm", "train an LSTM language model (word or char) on WordNet's glosses");
+  nabla::cli::add_lm_options(*lm_cmd, lm);
+  nabla::cli::LanguageModelSampleOptions lm_sample;
+  CLI::App* lm_sample_cmd = app.add_subcommand("lm-sample", "sample text from a model saved by `nabla lm`");
+  nabla::cli::add_lm_sample_options(*lm_sample_cmd, lm_sample);
   CLI11_PARSE(app, argc, argv);
   try {
     if (train_cmd->parsed()) return nabla::cli::run_train(train);
@@ -131,6 +156,13 @@ int main(int argc, char** argv) {
     if (features_cmd->parsed()) return nabla::cli::run_features(features);
     if (summary_cmd->parsed()) return nabla::cli::run_summary(summary);
     if (seq2seq_cmd->parsed()) return nabla::cli::run_seq2seq(seq2seq);
+    if (forecast_cmd->parsed()) return nabla::cli::run_forecast(forecast);
+    if (gpt_cmd->parsed()) return nabla::cli::run_gpt(gpt);
+    if (bert_cmd->parsed()) return nabla::cli::run_bert(bert);
+    if (word2vec_cmd->parsed()) return nabla::cli::run_word2vec(word2vec);
+    if (similar_cmd->parsed()) return nabla::cli::run_similar(similar);
+    if (lm_cmd->parsed()) return nabla::cli::run_lm(lm);
+    if (lm_sample_cmd->parsed()) return nabla::cli::run_lm_sample(lm_sample);
   } catch (const nabla::Error& e) {
     std::cerr << "nabla: " << e.what() << "\n";
     return 1;
