@@ -162,6 +162,28 @@ TEST(ScaledDotProductAttention, FusedPathMatchesTheComposedOne) {
   }
 }
 
+TEST(ScaledDotProductAttention, FusedHeadsInParallelMatchOneThread) {
+  // Enough heads and scores to spread them over threads: the result is the one-thread result.
+  manual_seed(15);
+  const Tensor q = randn({4, 8, 40, 8}), k = randn({4, 8, 40, 8}), v = randn({4, 8, 40, 8});
+  const int threads = get_num_threads();
+  std::vector<std::vector<float>> results;
+  for (int n : {1, 2}) {
+    set_num_threads(n);
+    Ts inputs{q.detach().clone().requires_grad_(), k.detach().clone().requires_grad_(), v.detach().clone().requires_grad_()};
+    const auto r = functional::scaled_dot_product_attention(inputs[0], inputs[1], inputs[2], Tensor(), true, 0.0,
+                                                            true, false);
+    sum(r.output * r.output).backward();
+    for (const Tensor& t : {r.output, inputs[0].grad(), inputs[1].grad(), inputs[2].grad()})
+      results.push_back(t.to_vector<float>());
+  }
+  set_num_threads(threads);
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(results[i], results[i + 4]) << "tensor " << i;
+  // And the op-by-op path agrees.
+  const auto composed = functional::scaled_dot_product_attention(q, k, v, Tensor(), true);
+  EXPECT_TRUE(allclose(composed.output, from_vector(results[0], q.shape()), 1e-5, 1e-6));
+}
+
 TEST(ScaledDotProductAttention, ErrorsNameTheShapes) {
   expect_error_naming([] { functional::scaled_dot_product_attention(zeros({2, 3}), zeros({4, 5}), zeros({4, 5})); },
                       {"scaled_dot_product_attention", "[2,3]", "[4,5]"});
