@@ -31,9 +31,9 @@ struct AttentionResult {
 // broadcast). mask: i64 (nonzero = may attend) or floating additive, broadcastable to
 // [..., Lq, Lk]. is_causal: query i sees keys 0..i only (top-left aligned, as PyTorch's); it
 // combines with mask. dropout_p drops attention weights when training (the weights returned are
-// the ones applied, after dropout). Without need_weights, `weights` comes back undefined and
-// attention runs fused, head by head (faster, less memory), when q, k and v share their batch
-// axes and the mask needs no gradient.
+// the ones applied, after dropout). Without need_weights, attention runs fused, head by head
+// (faster, less memory), and `weights` comes back undefined, provided q, k and v share their batch
+// axes and the mask needs no gradient; otherwise the weights are computed and returned anyway.
 AttentionResult scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
                                              const Tensor& mask = Tensor(), bool is_causal = false,
                                              double dropout_p = 0.0, bool training = true,
