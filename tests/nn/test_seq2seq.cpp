@@ -45,7 +45,8 @@ TEST(Seq2seq, ShapesAndParameterNames) {
     EXPECT_EQ(model.decoder->input_size, 4 + (peeky ? 6 : 0)) << variant;
     EXPECT_EQ(model.output->in_features, variant == "plain" || variant == "reverse" ? 6 : 12) << variant;
   }
-  EXPECT_THROW(apply_seq2seq_variant("sideways", *std::make_unique<Seq2seqOptions>()), Error);
+  Seq2seqOptions options;
+  EXPECT_THROW(apply_seq2seq_variant("sideways", options), Error);
 }
 
 TEST(Seq2seq, LossIsCrossEntropyOverTheTokensThatAreNotPadding) {
