@@ -179,7 +179,14 @@ int run_forecast(const ForecastCommandOptions& o) {
     ads = data::read_ad_series_csv(o.csv);
   }
   std::vector<data::DailySeries> daily;
-  for (const auto& a : ads) daily.push_back(data::to_daily_series(a));
+  for (const auto& a : ads) {
+    const int64_t needed = o.window + o.horizon + o.test_days;  // one training window and the tail
+    if (a.days() < needed)
+      throw ShapeError("forecast: campaign '" + a.campaign + "' has " + std::to_string(a.days()) + " days; window " +
+                       std::to_string(o.window) + " + horizon " + std::to_string(o.horizon) + " + test days " +
+                       std::to_string(o.test_days) + " need at least " + std::to_string(needed));
+    daily.push_back(data::to_daily_series(a));
+  }
   const ForecastProblem problem(daily, {.window = o.window, .horizon = o.horizon, .test_days = o.test_days});
   const ForecastWindows training = problem.training_windows(), test = problem.test_windows();
   std::printf("%zu campaigns (%s), %lld training windows, %lld test windows (last %lld days of each series)\n",

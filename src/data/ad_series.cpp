@@ -193,13 +193,13 @@ std::vector<AdSeries> read_ad_series_csv(const std::filesystem::path& path) {
     } else {
       AdSeries& s = series[it->second];
       const sys_days expected = s.date(s.days());
-      const std::string where = " of campaign '" + campaign + "' (previous row: line " +
-                                std::to_string(last_line[campaign]) + ", " + format_date(expected - std::chrono::days(1)) + ")";
-      if (day < expected - std::chrono::days(1)) bad_row(path, number, "column date: " + format_date(day) + " is out of order" + where);
-      if (day == expected - std::chrono::days(1)) bad_row(path, number, "column date: " + format_date(day) + " is repeated" + where);
+      const std::string what = "column date: " + format_date(day) + " of campaign '" + campaign + "' ";
+      const std::string previous = " (previous row: line " + std::to_string(last_line[campaign]) + ", " +
+                                   format_date(expected - std::chrono::days(1)) + ")";
+      if (day < expected - std::chrono::days(1)) bad_row(path, number, what + "is out of order" + previous);
+      if (day == expected - std::chrono::days(1)) bad_row(path, number, what + "is repeated" + previous);
       if (day > expected)
-        bad_row(path, number, "column date: " + format_date(day) + " leaves a gap: " + format_date(expected) +
-                                  " is missing" + where);
+        bad_row(path, number, what + "leaves a gap: " + format_date(expected) + " is missing" + previous);
     }
     last_line[campaign] = number;
     AdSeries& s = series[index[campaign]];
