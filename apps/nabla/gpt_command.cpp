@@ -104,7 +104,7 @@ void add_gpt_options(CLI::App& app, GptCommandOptions& o) {
   app.add_option("--heads", o.heads, "attention heads (must divide --d-model)")->check(CLI::PositiveNumber);
   app.add_option("--dropout", o.dropout, "dropout in training")->check(CLI::Range(0.0, 0.9));
   app.add_flag("!--untied", o.tie_weights, "a separate output projection instead of the token embedding");
-  app.add_option("--epochs", o.epochs, "passes over the training windows (0: no training, with --model-file)")
+  app.add_option("--epochs", o.epochs, "passes over the training windows (no training with --model-file)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--batch-size", o.batch_size, "windows per batch")->check(CLI::PositiveNumber);
   app.add_option("--lr", o.lr, "peak learning rate of AdamW")->check(CLI::PositiveNumber);

@@ -12,3 +12,5 @@
 #include "nabla/nn/attention.h"
 #include "nabla/nn/positional.h"
 #include "nabla/nn/transformer.h"
+#include "nabla/nn/gpt.h"
+#include "nabla/nn/bert.h"
