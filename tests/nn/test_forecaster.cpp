@@ -1,5 +1,6 @@
 // The LSTM forecaster: its shapes and errors, and a short training run in which it learns a
-// sine with a period of 7 days far better than the moving average can.
+// sine with a period of 7 days far better than the moving average can (seeds 0-3 reach an MAE
+// of 0.06-0.13 against the moving average's 3.13).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -50,7 +51,7 @@ TEST(LstmForecaster, LearnsAWeeklySineBetterThanTheMovingAverage) {
   nn::LstmForecaster model(problem.feature_count(), 1, 7, {.hidden_size = 16});
   const std::vector<double> losses =
       train::fit_forecaster(model, problem.training_windows(), {.epochs = 30, .batch_size = 16, .lr = 1e-2});
-  EXPECT_LT(losses.back(), 0.1 * losses.front());
+  EXPECT_LT(losses.back(), 0.01 * losses.front());
 
   const data::ForecastWindows test = problem.test_windows();
   const std::vector<double> actual = problem.actual(test);
@@ -63,8 +64,8 @@ TEST(LstmForecaster, LearnsAWeeklySineBetterThanTheMovingAverage) {
   const double lstm_mae = train::mean_absolute_error(actual, lstm);
   const double average_mae = train::mean_absolute_error(actual, average);  // about mean |5 sin|, 3.1
   EXPECT_GT(average_mae, 2.5);
-  EXPECT_LT(lstm_mae, 0.25 * average_mae) << "LSTM " << lstm_mae << ", moving average " << average_mae;
-  EXPECT_LT(train::smape(actual, lstm), 0.25 * train::smape(actual, average));
+  EXPECT_LT(lstm_mae, 0.1 * average_mae) << "LSTM " << lstm_mae << ", moving average " << average_mae;
+  EXPECT_LT(train::smape(actual, lstm), 0.1 * train::smape(actual, average));
 }
 
 }  // namespace
