@@ -14,3 +14,5 @@
 #include "nabla/nn/transformer.h"
 #include "nabla/nn/gpt.h"
 #include "nabla/nn/bert.h"
+#include "nabla/nn/beam_search.h"
+#include "nabla/nn/seq2seq.h"
