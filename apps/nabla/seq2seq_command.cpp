@@ -242,7 +242,7 @@ int run_seq2seq(const Seq2seqCommandOptions& o) {
     std::cout << as_json(o, results.back()).dump() << std::endl;
   }
   std::ostringstream table;
-  table << "\n| " << o.data << ", " << o.epochs << " epochs, hidden " << o.hidden
+  table << "\n| " << o.data << ", " << o.epochs << (o.epochs == 1 ? " epoch" : " epochs") << ", hidden " << o.hidden
         << " | val exact match | val BLEU-4 | parameters | s / epoch |\n|---|---:|---:|---:|---:|\n";
   for (const RunResult& r : results)
     table << "| " << r.variant << " | " << std::fixed << std::setprecision(4) << r.accuracy << " | " << r.bleu
