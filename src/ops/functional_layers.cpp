@@ -1,4 +1,4 @@
-// Fused layer functions: linear (one GEMM, bias added in place), dropout, batch/layer norm,
+// Fused layer functions: linear (one GEMM, bias added in place), dropout, local response norm,
 // embedding, and the parameter penalties. Backward formulas use ops, so they differentiate again.
 #include <cmath>
 
@@ -106,16 +106,25 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
 
 namespace {
 
-// A mask of x's dtype and `shape` holding 0 with probability p and 1 / (1 - p) otherwise.
+// A mask of x's dtype and `shape` holding 0 with probability p and 1 / (1 - p) otherwise. Each
+// 64-bit draw of the default generator decides two elements from its two 32-bit halves (p is
+// resolved to 2^-32), the convention of the attention weights' dropout (ops/attention.cpp):
+// half the draws, and an integer compare instead of a double per element.
 Tensor dropout_mask(const Shape& shape, DType dtype, double p) {
   Tensor mask = Tensor::empty(shape, dtype);
-  const double keep_scale = p == 1.0 ? 0.0 : 1.0 / (1.0 - p);
   Generator& generator = default_generator();
+  // Dropped when the 32-bit uniform u satisfies u < p 2^32 (every u when p = 1).
+  const uint64_t threshold = static_cast<uint64_t>(std::ldexp(p, 32));
   dispatch(dtype, [&](auto tag) {
     using T = decltype(tag);
     T* m = static_cast<T*>(mask.raw_data());
-    const T scale = static_cast<T>(keep_scale);
-    for (int64_t i = 0; i < mask.numel(); ++i) m[i] = generator.uniform() < p ? T(0) : scale;
+    const T scale = static_cast<T>(p >= 1.0 ? 0.0 : 1.0 / (1.0 - p));
+    const int64_t count = mask.numel();
+    for (int64_t i = 0; i < count; i += 2) {
+      const uint64_t bits = generator.next_u64();
+      m[i] = (bits >> 32) < threshold ? T(0) : scale;
+      if (i + 1 < count) m[i + 1] = (bits & 0xffffffffu) < threshold ? T(0) : scale;
+    }
   });
   return mask;
 }
@@ -159,28 +168,6 @@ Tensor local_response_norm(const Tensor& x, int64_t size, double alpha, double b
   Tensor window_sum = slice(padded, 1, 0, channels);
   for (int64_t i = 1; i < size; ++i) window_sum = window_sum + slice(padded, 1, i, i + channels);
   return x * pow(window_sum * (alpha / static_cast<double>(size)) + k, -beta);
-}
-
-Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight,
-                  const Tensor& bias, double eps) {
-  detail::require_floating(x, "layer_norm");
-  const int64_t k = static_cast<int64_t>(normalized_shape.size());
-  const bool fits = k >= 1 && x.dim() >= k &&
-                    Shape(x.shape().end() - k, x.shape().end()) == normalized_shape;
-  if (!fits)
-    throw ShapeError("layer_norm: input of shape " + to_string(x.shape()) +
-                     " does not end in normalized_shape " + to_string(normalized_shape));
-  for (const Tensor* t : {&weight, &bias})
-    if (t->defined() && t->shape() != normalized_shape)
-      throw ShapeError("layer_norm: weight and bias must have shape " + to_string(normalized_shape) +
-                       ", got " + to_string(t->shape()));
-  Axes axes;
-  for (int64_t i = x.dim() - k; i < x.dim(); ++i) axes.push_back(i);
-  const Tensor centered = x - mean(x, axes, true);
-  Tensor y = centered * pow(mean(centered * centered, axes, true) + eps, -0.5);
-  if (weight.defined()) y = y * weight;
-  if (bias.defined()) y = y + bias;
-  return y;
 }
 
 Tensor embedding(const Tensor& indices, const Tensor& weight) {
