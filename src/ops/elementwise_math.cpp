@@ -117,7 +117,10 @@ Tensor leaky_relu(const Tensor& x, double slope) {
 Tensor gelu(const Tensor& x) {
   return record("gelu", {x}, floating_unary(UnaryOp::gelu, x, "gelu"),
                 [x](const Tensor& g) -> std::vector<Tensor> {
-                  // d/dx x Phi(x) = Phi(x) + x phi(x)
+                  // d/dx x Phi(x) = Phi(x) + x phi(x): one fused pass, unless this backward is
+                  // itself recorded (create_graph), when the same formula is written with ops.
+                  if (!is_grad_enabled())
+                    return {detail::binary_kernel(kernels::BinaryOp::gelu_grad, g, x, "gelu_backward")};
                   const Tensor cdf = (erf(x * (1.0 / kSqrt2)) + 1.0) * 0.5;
                   const Tensor pdf = exp(x * x * -0.5) * kInvSqrt2Pi;
                   return {g * (cdf + x * pdf)};

@@ -6,12 +6,14 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "kernels/cpu/fast_math.h"
 #include "kernels/cpu/strided_loop.h"
 
 namespace nabla::kernels {
 namespace {
 
 constexpr double kInvSqrt2 = 0.70710678118654752440;
+constexpr double kInvSqrt2Pi = 0.39894228040143267794;
 
 template <class T>
 [[gnu::always_inline]] inline T apply_binary(BinaryOp op, T x, T y) {
@@ -32,6 +34,11 @@ template <class T>
     case BinaryOp::gt: return x > y;
     case BinaryOp::ge: return x >= y;
     case BinaryOp::relu_grad: return y > T(0) ? x : T(0);
+    case BinaryOp::gelu_grad:
+      if constexpr (std::is_same_v<T, float>) return x * gelu_derivative_f32(y);
+      else if constexpr (std::is_floating_point_v<T>)
+        return x * (T(0.5) * std::erfc(-y * T(kInvSqrt2)) + y * T(kInvSqrt2Pi) * std::exp(T(-0.5) * y * y));
+      else return x;  // gelu is only defined on floating tensors
   }
   return 0;
 }
@@ -70,32 +77,9 @@ void binary_dispatch(BinaryOp op, const std::vector<int64_t>& shape, void* out, 
   case BinaryOp::name: return binary_typed<T, BinaryOp::name>(shape, out, os, a, as, b, bs);
     NABLA_CASE(add) NABLA_CASE(sub) NABLA_CASE(mul) NABLA_CASE(div) NABLA_CASE(pow)
     NABLA_CASE(maximum) NABLA_CASE(minimum) NABLA_CASE(eq) NABLA_CASE(ne) NABLA_CASE(lt)
-    NABLA_CASE(le) NABLA_CASE(gt) NABLA_CASE(ge) NABLA_CASE(relu_grad)
+    NABLA_CASE(le) NABLA_CASE(gt) NABLA_CASE(ge) NABLA_CASE(relu_grad) NABLA_CASE(gelu_grad)
 #undef NABLA_CASE
   }
-}
-
-// exp for f32 in straight-line arithmetic the compiler vectorises (libm's expf is a call per
-// element; with -fno-trapping-math the clamps become blends): exp(x) = 2^n * e^r with n = round(x / ln 2) and |r| <= ln(2)/2, e^r by Cephes' degree-6
-// polynomial; ln 2 is split in two so r is exact. Within 2 ulp of expf over the whole range.
-[[gnu::always_inline]] inline float exp_f32(float x) {
-  x = std::min(std::max(x, -104.0f), 88.7228394f);  // below: 0 after rounding; above: inf
-  // Rounds to nearest by truncating a positive number (x >= -104 keeps it positive).
-  const int32_t k = static_cast<int32_t>(x * 1.44269504088896341f + 256.5f) - 256;
-  const float n = static_cast<float>(k);
-  const float r = x - n * 0.693359375f + n * 2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  // 2^n as two factors, so both stay normal floats when n is near the ends of the range.
-  const int32_t half = k / 2;
-  const float lo = std::bit_cast<float>((half + 127) << 23);
-  const float hi = std::bit_cast<float>((k - half + 127) << 23);
-  return p * lo * hi;
 }
 
 template <class T>
@@ -125,7 +109,10 @@ template <class T>
         return static_cast<T>(e / (F(1) + e));
       }
     case UnaryOp::relu: return x > 0 ? x : T(0);
-    case UnaryOp::gelu: return static_cast<T>(F(0.5) * v * (F(1) + std::erf(v * F(kInvSqrt2))));
+    case UnaryOp::gelu:
+      // x Phi(x) with Phi from erfc, which keeps its relative precision in the negative tail.
+      if constexpr (std::is_same_v<T, float>) return gelu_f32(x);
+      else return static_cast<T>(F(0.5) * v * std::erfc(-v * F(kInvSqrt2)));
     case UnaryOp::leaky_relu: return x > 0 ? x : static_cast<T>(v * static_cast<F>(p.a));
     case UnaryOp::clamp: {
       const F lo = static_cast<F>(p.a), hi = static_cast<F>(p.b);

@@ -14,6 +14,7 @@ using Strides = std::vector<int64_t>;
 enum class BinaryOp {
   add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge,
   relu_grad,  // a where b > 0, else 0: relu's backward in one pass
+  gelu_grad,  // a * gelu'(b): gelu's backward in one pass
 };
 
 enum class UnaryOp {
