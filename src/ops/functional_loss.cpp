@@ -2,6 +2,7 @@
 // logits, the softmax kept for a one-loop backward); the others are short compositions of ops,
 // or, for binary_cross_entropy_with_logits, an elementwise node with its derivative written out
 // so that x = 0 gets sigmoid(0) - y exactly.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -54,6 +55,9 @@ Tensor cross_entropy_indices(const Tensor& logits_in, const Tensor& target_in,
       const int64_t t = label[i];
       if (t == options.ignore_index) {
         pl[i] = T(0);
+        // The backward multiplies this row by a zero scale: it must hold numbers, not whatever
+        // a recycled block held (NaN * 0 is NaN).
+        std::fill(prob, prob + classes, T(0));
         continue;
       }
       if (t < 0 || t >= classes)

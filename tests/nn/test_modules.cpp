@@ -187,6 +187,30 @@ TEST(Layers, ErrorsNameLayerAndShapes) {
   EXPECT_THROW(functional::cross_entropy(zeros({2, 3}), from_vector(std::vector<int64_t>{0, 3})), IndexError);
 }
 
+// Ignored rows contribute exactly zero gradient even when the loss's scratch memory comes from a
+// recycled block full of NaN (the allocator caches blocks of 16 KiB and more by size).
+TEST(Layers, CrossEntropyIgnoredRowsGetZeroGradientFromRecycledMemory) {
+  constexpr int64_t rows = 64, classes = 128;
+  std::vector<int64_t> labels(rows);
+  for (int64_t i = 0; i < rows; ++i) labels[static_cast<size_t>(i)] = i % 2 == 0 ? i : -100;
+  const Tensor target = from_vector(labels);
+  for (int round = 0; round < 3; ++round) {
+    {  // more poisoned blocks than the step allocates of this size, so its scratch gets one
+      std::vector<Tensor> poison;
+      for (int k = 0; k < 4; ++k) poison.push_back(full({rows, classes}, std::nan("")));
+    }
+    Tensor logits = zeros({rows, classes}).requires_grad_();
+    functional::cross_entropy(logits, target).backward();
+    const std::vector<float> g = logits.grad().to_vector<float>();
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t c = 0; c < classes; ++c) {
+        // Uniform softmax 1/C minus the one-hot, over the 32 counted rows; zero where ignored.
+        const float expected = i % 2 ? 0.0f : (1.0f / classes - (c == i ? 1.0f : 0.0f)) / 32.0f;
+        ASSERT_FLOAT_EQ(g[static_cast<size_t>(i * classes + c)], expected) << "row " << i << " class " << c;
+      }
+  }
+}
+
 TEST(Layers, DropoutTrainingKeepsExpectation) {
   manual_seed(5);
   nn::Dropout drop(0.25);
