@@ -145,18 +145,9 @@ Tensor Seq2seq::loss(const Tensor& source, const Tensor& decoder_input, const Te
                      " and decoder input " + to_string(decoder_input.shape()) + " should have one shape");
   const Tensor logits = forward(source, decoder_input);
   const int64_t rows = logits.size(0) * logits.size(1);
-  // The positions that hold a target token; their mean loss is what ignore_index = pad_id gives.
-  // They are picked here instead of passed as ignore_index because cross_entropy's backward
-  // multiplies the never-written softmax rows of ignored targets by zero, which is NaN whenever
-  // that recycled memory held a NaN (src/ops/functional_loss.cpp; seen in training).
-  const Tensor targets = decoder_target.reshape({rows});
-  std::vector<int64_t> kept;
-  const std::vector<int64_t> ids = targets.to_vector<int64_t>();
-  for (int64_t i = 0; i < rows; ++i)
-    if (ids[static_cast<size_t>(i)] != options.pad_id) kept.push_back(i);
-  const Tensor index = from_vector(kept, {static_cast<int64_t>(kept.size())});
-  return functional::cross_entropy(index_select(logits.reshape({rows, options.vocab_size}), 0, index),
-                                   index_select(targets, 0, index));
+  // The mean over the positions that hold a target token: padding is ignored.
+  return functional::cross_entropy(logits.reshape({rows, options.vocab_size}), decoder_target.reshape({rows}),
+                                   {.ignore_index = options.pad_id});
 }
 
 std::vector<std::vector<int64_t>> Seq2seq::greedy(const Tensor& source) {
