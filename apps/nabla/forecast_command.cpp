@@ -8,10 +8,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <span>
 
 #include "nabla/data/ad_series.h"
 #include "nabla/data/timeseries_windows.h"
