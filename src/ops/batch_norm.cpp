@@ -10,21 +10,9 @@
 namespace nabla::functional {
 namespace {
 
-template <class T>
-const T* ptr(const Tensor& t) {
-  return t.defined() ? static_cast<const T*>(t.raw_data()) : nullptr;
-}
-template <class T>
-T* mut(const Tensor& t) {
-  return t.defined() ? static_cast<T*>(t.raw_data()) : nullptr;
-}
-
-template <class Fn>
-void with_floating(const Tensor& t, Fn fn) {
-  dispatch(t.dtype(), [&](auto tag) {
-    if constexpr (std::is_floating_point_v<decltype(tag)>) fn(tag);
-  });
-}
+using detail::mut;
+using detail::ptr;
+using detail::with_floating;
 
 // The backward of training-mode batch norm over x [N, C, L] written with ops: differentiable again.
 std::vector<Tensor> batch_norm_backward_ops(const Tensor& x, const Tensor& weight, const Tensor& g,

@@ -12,6 +12,8 @@
 namespace nabla::functional {
 namespace {
 
+using detail::ptr;
+
 struct ConvParams {
   Size2 stride, padding, dilation;
   int64_t groups;
@@ -54,11 +56,6 @@ void with_dtype(const Tensor& t, Fn fn) {
     using T = decltype(tag);
     if constexpr (std::is_floating_point_v<T>) fn(tag);
   });
-}
-
-template <class T>
-const T* ptr(const Tensor& t) {
-  return t.defined() ? static_cast<const T*>(t.raw_data()) : nullptr;
 }
 
 Tensor conv(const Tensor& x, const Tensor& w, const Tensor& bias, const ConvParams& p,

@@ -1,6 +1,7 @@
 // What the op implementations share: running kernels on tensors, broadcasting strides, checks.
 #pragma once
 #include <string>
+#include <type_traits>
 
 #include "kernels/cpu/elementwise.h"
 #include "nabla/autograd.h"
@@ -20,6 +21,26 @@ void require_floating(const Tensor& x, const char* op);
 void require_dtype(const Tensor& x, DType dtype, const char* op, const char* what);
 // A 0-d tensor of `value` in the dtype that x op value should compute in.
 Tensor scalar_for(const Tensor& x, double value);
+
+// Typed views of a tensor's data for kernels, nullptr for an undefined (optional) tensor such as
+// a missing bias.
+template <class T>
+const T* ptr(const Tensor& t) {
+  return t.defined() ? static_cast<const T*>(t.raw_data()) : nullptr;
+}
+template <class T>
+T* mut(const Tensor& t) {
+  return t.defined() ? static_cast<T*>(t.raw_data()) : nullptr;
+}
+
+// fn(T{}) for a floating tensor's element type; the caller has already rejected other dtypes, so
+// the integer instantiations are never compiled.
+template <class Fn>
+void with_floating(const Tensor& t, Fn fn) {
+  dispatch(t.dtype(), [&](auto tag) {
+    if constexpr (std::is_floating_point_v<decltype(tag)>) fn(tag);
+  });
+}
 
 // The shape of x reduced over `axes` (normalized, sorted), keeping size-1 axes or not.
 Shape reduced_shape(const Shape& shape, const std::vector<int>& axes, bool keepdim);

@@ -12,6 +12,8 @@
 namespace nabla::functional {
 namespace {
 
+using detail::with_floating;
+
 using kernels::PoolWindows;
 
 struct PoolPlan {
@@ -77,13 +79,6 @@ PlanPtr sliding_plan(const Tensor& x, Size2 kernel, std::optional<Size2> stride_
   plan->in_shape = s;
   plan->out_shape = {s[0], s[1], plan->rows.size(), plan->cols.size()};
   return plan;
-}
-
-template <class Fn>
-void with_floating(const Tensor& t, Fn fn) {
-  dispatch(t.dtype(), [&](auto tag) {
-    if constexpr (std::is_floating_point_v<decltype(tag)>) fn(tag);
-  });
 }
 
 Tensor avg_pool_adjoint(const Tensor& gy, const PlanPtr& plan);
