@@ -6,26 +6,13 @@
 #include "nabla/functional.h"
 #include "nabla/nn/init.h"
 #include "nabla/ops.h"
+#include "nn/transformer_config.h"
 
 namespace nabla::nn {
 namespace {
 
 BertConfig checked(BertConfig c) {
-  auto positive = [](int64_t v, const char* what) {
-    if (v <= 0) throw Error(std::string("BertForMaskedLM: ") + what + " must be positive, got " + std::to_string(v));
-  };
-  positive(c.vocab_size, "vocab_size");
-  positive(c.context, "context");
-  positive(c.layers, "layers");
-  positive(c.d_model, "d_model");
-  positive(c.heads, "heads");
-  if (c.d_model % c.heads != 0)
-    throw ShapeError("BertForMaskedLM: d_model " + std::to_string(c.d_model) + " is not divisible by " +
-                     std::to_string(c.heads) + " heads");
-  if (c.feedforward == 0) c.feedforward = 4 * c.d_model;
-  positive(c.feedforward, "feedforward");
-  if (!(c.dropout >= 0 && c.dropout < 1))
-    throw Error("BertForMaskedLM: dropout must be in [0, 1), got " + std::to_string(c.dropout));
+  c = detail::checked_transformer_config(c, "BertForMaskedLM");
   if (c.pad_id < 0 || c.pad_id >= c.vocab_size)
     throw Error("BertForMaskedLM: pad_id " + std::to_string(c.pad_id) + " is outside the vocabulary of " +
                 std::to_string(c.vocab_size));

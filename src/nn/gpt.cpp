@@ -10,6 +10,7 @@
 #include "nabla/functional.h"
 #include "nabla/nn/init.h"
 #include "nabla/ops.h"
+#include "nn/transformer_config.h"
 
 namespace nabla::nn {
 
@@ -32,23 +33,7 @@ std::string TiedLinear::extra_repr() const {
 // ---- GPT ----------------------------------------------------------------------------------------------
 namespace {
 
-GPTConfig checked(GPTConfig c) {
-  auto positive = [](int64_t v, const char* what) {
-    if (v <= 0) throw Error(std::string("GPT: ") + what + " must be positive, got " + std::to_string(v));
-  };
-  positive(c.vocab_size, "vocab_size");
-  positive(c.context, "context");
-  positive(c.layers, "layers");
-  positive(c.d_model, "d_model");
-  positive(c.heads, "heads");
-  if (c.d_model % c.heads != 0)
-    throw ShapeError("GPT: d_model " + std::to_string(c.d_model) + " is not divisible by " +
-                     std::to_string(c.heads) + " heads");
-  if (c.feedforward == 0) c.feedforward = 4 * c.d_model;
-  positive(c.feedforward, "feedforward");
-  if (!(c.dropout >= 0 && c.dropout < 1)) throw Error("GPT: dropout must be in [0, 1), got " + std::to_string(c.dropout));
-  return c;
-}
+GPTConfig checked(GPTConfig c) { return detail::checked_transformer_config(c, "GPT"); }
 
 }  // namespace
 
