@@ -16,11 +16,11 @@ Usage: bench/compare_lstm_lm.py [--threads 2] [--steps 20] [--warmup 3] [--runs 
                                 [--build build/release] [--lstm-only]
 """
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
+
+from bench_common import run_with_rss, sgemm_rate
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VOCAB, HIDDEN, LAYERS, BATCH, BPTT = 10000, 650, 2, 20, 35
@@ -32,28 +32,6 @@ def flops_per_step(lstm_only=False):
     forward = 2 * tokens * (LAYERS * (HIDDEN * 4 * HIDDEN + HIDDEN * 4 * HIDDEN) + (0 if lstm_only else HIDDEN * VOCAB))
     # The backward computes weight gradients and input gradients: twice the forward's products.
     return 3 * forward
-
-
-def sgemm_rate(build, env):
-    out = subprocess.run([os.path.join(build, "bench", "ops_bench"), "--benchmark_filter=BM_matmul/1024",
-                          "--benchmark_format=json", "--benchmark_repetitions=3",
-                          "--benchmark_report_aggregates_only=true"],
-                         env=env, check=True, capture_output=True, text=True).stdout
-    for b in json.loads(out)["benchmarks"]:
-        if b.get("aggregate_name") == "median":
-            return b["GFLOP/s"]
-    raise RuntimeError("no sgemm rate")
-
-
-def run_with_rss(cmd, env):
-    """Runs cmd in its own process; returns its JSON summary line and its peak RSS in MB."""
-    out = subprocess.run(["/usr/bin/python3", "-c",
-                          "import resource,subprocess,sys;"
-                          "r=subprocess.run(sys.argv[1:],capture_output=True,text=True,check=True);"
-                          "print(r.stdout.strip().splitlines()[-1]);"
-                          "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024)"] + cmd,
-                         env=env, check=True, capture_output=True, text=True).stdout.splitlines()
-    return json.loads(out[0]), float(out[1])
 
 
 def main():

@@ -14,10 +14,11 @@ Usage: bench/compare_training.py [--model mlp|simplecnn] [--threads 2] [--epochs
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
+
+from bench_common import sgemm_rate
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Multiply-adds per sample of each layer with weights, first layer first.
@@ -34,17 +35,6 @@ def flops_per_epoch(model):
     per_sample = 2 * sum(macs) + 2 * sum(macs) + 2 * sum(macs[1:])
     return per_sample * SAMPLES
 
-
-
-def sgemm_rate(build, env):
-    out = subprocess.run([os.path.join(build, "bench", "ops_bench"), "--benchmark_filter=BM_matmul/1024",
-                          "--benchmark_format=json", "--benchmark_repetitions=3",
-                          "--benchmark_report_aggregates_only=true"],
-                         env=env, check=True, capture_output=True, text=True).stdout
-    for b in json.loads(out)["benchmarks"]:
-        if b.get("aggregate_name") == "median":
-            return b["GFLOP/s"]
-    raise RuntimeError("no sgemm rate")
 
 
 def main():

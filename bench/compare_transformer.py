@@ -12,11 +12,11 @@ Usage: bench/compare_transformer.py [--threads 2] [--steps 10] [--warmup 2] [--r
                                     [--batch 32] [--build build/release]
 """
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
+
+from bench_common import run_with_rss, sgemm_rate
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VOCAB, D_MODEL, HEADS, FF, LAYERS, CONTEXT = 100, 128, 4, 512, 4, 128
@@ -30,28 +30,6 @@ def flops_per_token():
     too). Then the output layer (d vocab)."""
     layer = 4 * D_MODEL * D_MODEL + 2 * D_MODEL * FF + 2 * CONTEXT * D_MODEL
     return 2 * 3 * (LAYERS * layer + D_MODEL * VOCAB)
-
-
-def sgemm_rate(build, env):
-    out = subprocess.run([os.path.join(build, "bench", "ops_bench"), "--benchmark_filter=BM_matmul/1024",
-                          "--benchmark_format=json", "--benchmark_repetitions=3",
-                          "--benchmark_report_aggregates_only=true"],
-                         env=env, check=True, capture_output=True, text=True).stdout
-    for b in json.loads(out)["benchmarks"]:
-        if b.get("aggregate_name") == "median":
-            return b["GFLOP/s"]
-    raise RuntimeError("no sgemm rate")
-
-
-def run_measured(cmd, env):
-    """Runs cmd in its own process; returns its JSON line and its peak RSS in MB (from rusage)."""
-    out = subprocess.run(["/usr/bin/python3", "-c",
-                          "import resource,subprocess,sys;"
-                          "r=subprocess.run(sys.argv[1:],capture_output=True,text=True,check=True);"
-                          "print(r.stdout.strip().splitlines()[-1]);"
-                          "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024)"] + cmd,
-                         env=env, check=True, capture_output=True, text=True).stdout.splitlines()
-    return json.loads(out[0]), float(out[1])
 
 
 def main():
@@ -75,7 +53,7 @@ def main():
     loss = {name: None for name in commands}
     for _ in range(args.runs):
         for name, cmd in commands.items():  # alternating, so a change in load hits both
-            summary, peak = run_measured(cmd, env)
+            summary, peak = run_with_rss(cmd, env)
             steps[name].extend(summary["step_seconds"])
             rss[name] = max(rss[name], peak)
             loss[name] = (summary["first_loss"], summary["last_loss"])
