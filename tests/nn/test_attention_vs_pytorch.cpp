@@ -14,28 +14,17 @@
 #include "nabla/nabla.h"
 #include "nabla/nn/all.h"
 
+#include "nn/pytorch_fixture.h"
+
 using namespace nabla;
 using nlohmann::json;
+using fixture::from_json;
 
 namespace {
 
 const json& fixtures() {
-  static const json cases = [] {
-    std::ifstream in(std::string(NABLA_TEST_DATA_DIR) + "/nn/attention_fixtures.json");
-    if (!in) throw std::runtime_error("cannot open attention_fixtures.json");
-    return json::parse(in).at("cases");
-  }();
+  static const json cases = fixture::read_cases("attention_fixtures.json");
   return cases;
-}
-
-// Floats are cast to `dtype`; the strings "inf" and "-inf" (JSON has no infinity) are infinities.
-Tensor from_json(const json& entry, DType dtype) {
-  const Shape shape = entry.at("shape").get<Shape>();
-  if (entry.at("dtype") == "i64") return from_vector(entry.at("values").get<std::vector<int64_t>>()).reshape(shape);
-  std::vector<double> values;
-  for (const json& v : entry.at("values"))
-    values.push_back(v.is_string() ? (v == "-inf" ? -INFINITY : INFINITY) : v.get<double>());
-  return from_vector(values, {}, dtype).reshape(shape);
 }
 
 // |nabla - PyTorch| <= tol * max(1, |PyTorch|).

@@ -16,29 +16,18 @@
 #include "nabla/nabla.h"
 #include "nabla/nn/all.h"
 
+#include "nn/pytorch_fixture.h"
+
 using namespace nabla;
 using nlohmann::json;
+using fixture::from_json;
 using functional::Size2;
 
 namespace {
 
 const json& fixtures() {
-  static const json cases = [] {
-    std::ifstream in(std::string(NABLA_TEST_DATA_DIR) + "/nn/conv_fixtures.json");
-    if (!in) throw std::runtime_error("cannot open conv_fixtures.json");
-    return json::parse(in).at("cases");
-  }();
+  static const json cases = fixture::read_cases("conv_fixtures.json");
   return cases;
-}
-
-// Floats (stored as f64 or f32 values, both exact in a JSON double) are cast to `dtype`.
-Tensor from_json(const json& entry, DType dtype) {
-  const Shape shape = entry.at("shape").get<Shape>();
-  // from_vector reads an empty shape as 1-D; a 0-d tensor is reshaped afterwards.
-  const Tensor flat = entry.at("dtype") == "i64"
-                          ? from_vector(entry.at("values").get<std::vector<int64_t>>())
-                          : from_vector(entry.at("values").get<std::vector<double>>(), {}, dtype);
-  return flat.reshape(shape);
 }
 
 Size2 size2(const json& c, const std::string& key) {

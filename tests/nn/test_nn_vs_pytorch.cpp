@@ -11,28 +11,18 @@
 #include "nabla/nabla.h"
 #include "nabla/nn/all.h"
 
+#include "nn/pytorch_fixture.h"
+
 using namespace nabla;
 using nlohmann::json;
+using fixture::from_json;
 using Reduction = functional::Reduction;
 
 namespace {
 
 const json& fixtures() {
-  static const json cases = [] {
-    std::ifstream in(std::string(NABLA_TEST_DATA_DIR) + "/nn/nn_fixtures.json");
-    if (!in) throw std::runtime_error("cannot open nn_fixtures.json");
-    return json::parse(in).at("cases");
-  }();
+  static const json cases = fixture::read_cases("nn_fixtures.json");
   return cases;
-}
-
-Tensor from_json(const json& entry, DType dtype) {
-  const Shape shape = entry.at("shape").get<Shape>();
-  // from_vector reads an empty shape as 1-D; a 0-d tensor is reshaped afterwards.
-  const Tensor flat = entry.at("dtype") == "i64"
-                          ? from_vector(entry.at("values").get<std::vector<int64_t>>())
-                          : from_vector(entry.at("values").get<std::vector<double>>(), {}, dtype);
-  return flat.reshape(shape);
 }
 
 double tolerance(DType dtype) { return dtype == DType::f64 ? 1e-10 : 1e-5; }

@@ -11,23 +11,17 @@
 #include "nabla/nabla.h"
 #include "nabla/nn/recurrent.h"
 
+#include "nn/pytorch_fixture.h"
+
 using namespace nabla;
 using nlohmann::json;
+using fixture::from_json;
 
 namespace {
 
 const json& fixtures() {
-  static const json cases = [] {
-    std::ifstream in(std::string(NABLA_TEST_DATA_DIR) + "/nn/recurrent_fixtures.json");
-    if (!in) throw std::runtime_error("cannot open recurrent_fixtures.json");
-    return json::parse(in).at("cases");
-  }();
+  static const json cases = fixture::read_cases("recurrent_fixtures.json");
   return cases;
-}
-
-Tensor from_json(const json& entry, DType dtype) {
-  return from_vector(entry.at("values").get<std::vector<double>>(), {}, dtype)
-      .reshape(entry.at("shape").get<Shape>());
 }
 
 Tensor leaf_from(const json& c, const std::string& key, DType dtype) {

@@ -1,0 +1,35 @@
+// What the *_vs_pytorch tests share: reading a fixture that a tests/data/nn/make_*.py script wrote
+// with PyTorch, and turning its {"shape", "dtype", "values"} entries into tensors.
+#pragma once
+#include <cmath>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "nabla/nabla.h"
+
+namespace nabla::fixture {
+
+// The "cases" object of tests/data/nn/<file>.
+inline nlohmann::json read_cases(const std::string& file) {
+  std::ifstream in(std::string(NABLA_TEST_DATA_DIR) + "/nn/" + file);
+  if (!in) throw std::runtime_error("cannot open " + file);
+  return nlohmann::json::parse(in).at("cases");
+}
+
+// i64 entries stay i64; floats (exact in a JSON double) are cast to `dtype`, and the strings "inf"
+// and "-inf" are infinities (JSON has none). from_vector reads an empty shape as 1-D, so a 0-d
+// tensor is reshaped afterwards.
+inline Tensor from_json(const nlohmann::json& entry, DType dtype) {
+  const Shape shape = entry.at("shape").get<Shape>();
+  if (entry.at("dtype") == "i64") return from_vector(entry.at("values").get<std::vector<int64_t>>()).reshape(shape);
+  std::vector<double> values;
+  for (const nlohmann::json& v : entry.at("values"))
+    values.push_back(v.is_string() ? (v == "-inf" ? -INFINITY : INFINITY) : v.get<double>());
+  return from_vector(values, {}, dtype).reshape(shape);
+}
+
+}  // namespace nabla::fixture
