@@ -18,12 +18,12 @@
 
 #include "gpt_bert_commands.h"
 #include "gpt_bert_training.h"
-#include "nabla/data/masked_lm.h"
+#include "nabla/models/masked_lm.h"
 #include "nabla/data/text.h"
 #include "nabla/functional.h"
 #include "nabla/io/safetensors.h"
 #include "nabla/nabla.h"
-#include "nabla/nn/bert.h"
+#include "nabla/models/bert.h"
 
 namespace nabla::cli {
 namespace {
@@ -87,8 +87,8 @@ MaskedCorpus load_corpus(const BertCommandOptions& o) {
   return c;
 }
 
-data::MaskingOptions masking_of(const MaskedCorpus& c) {
-  data::MaskingOptions m;
+models::MaskingOptions masking_of(const MaskedCorpus& c) {
+  models::MaskingOptions m;
   m.mask_id = c.mask;
   m.vocab_size = c.vocabulary.size();
   m.special_ids = {c.pad, c.cls, c.sep, c.mask, data::Vocabulary::unknown_id};
@@ -101,18 +101,18 @@ Tensor rows(const Sentences& s, const std::vector<int64_t>& which, int64_t conte
   return from_vector(ids, {static_cast<int64_t>(which.size()), context});
 }
 
-Tensor masked_loss(nn::BertForMaskedLM& model, const data::MaskedTokens& batch) {
+Tensor masked_loss(models::BertForMaskedLM& model, const models::MaskedTokens& batch) {
   const Tensor logits = model(batch.inputs);
   return F::cross_entropy(logits.reshape({-1, logits.size(2)}), batch.labels.reshape({-1}));
 }
 
 // Loss and accuracy over the validation sentences, corrupted once with a fixed seed.
-std::map<std::string, double> validate(nn::BertForMaskedLM& model, const data::MaskedTokens& corrupted, int64_t batch_size) {
+std::map<std::string, double> validate(models::BertForMaskedLM& model, const models::MaskedTokens& corrupted, int64_t batch_size) {
   const int64_t count = corrupted.inputs.size(0);
   double loss_sum = 0, correct = 0, chosen = 0;
   for (int64_t first = 0; first < count; first += batch_size) {
     const int64_t last = std::min(count, first + batch_size);
-    const data::MaskedTokens batch{corrupted.inputs.slice(0, first, last), corrupted.labels.slice(0, first, last)};
+    const models::MaskedTokens batch{corrupted.inputs.slice(0, first, last), corrupted.labels.slice(0, first, last)};
     const Tensor logits = model(batch.inputs);
     const Tensor flat = logits.reshape({-1, logits.size(2)});
     const Tensor labels = batch.labels.reshape({-1});
@@ -137,7 +137,7 @@ std::string join_words(const std::vector<std::string>& words) {
 
 // The first `count` validation sentences of at least five words, with the word in the middle
 // replaced by [MASK], and the model's three best guesses for it.
-nlohmann::json fill_in_examples(nn::BertForMaskedLM& model, const MaskedCorpus& c, int64_t count, int64_t context) {
+nlohmann::json fill_in_examples(models::BertForMaskedLM& model, const MaskedCorpus& c, int64_t count, int64_t context) {
   nlohmann::json examples = nlohmann::json::array();
   for (int64_t r = 0; r < c.validation.count && static_cast<int64_t>(examples.size()) < count; ++r) {
     std::vector<int64_t> row(c.validation.ids.begin() + r * context, c.validation.ids.begin() + (r + 1) * context);
@@ -195,7 +195,7 @@ int run_bert(const BertCommandOptions& o) {
   if (corpus.train.count < o.batch_size)
     throw Error("bert: " + std::to_string(corpus.train.count) + " training sentences are fewer than one batch of " +
                 std::to_string(o.batch_size));
-  nn::BertConfig config;
+  models::BertConfig config;
   config.vocab_size = corpus.vocabulary.size();
   config.context = o.context;
   config.layers = o.layers;
@@ -203,14 +203,14 @@ int run_bert(const BertCommandOptions& o) {
   config.heads = o.heads;
   config.dropout = o.dropout;
   config.pad_id = corpus.pad;
-  nn::BertForMaskedLM model(config);
+  models::BertForMaskedLM model(config);
   std::cerr << "bert: " << corpus.train.count << " training and " << corpus.validation.count << " validation sentences, "
             << config.vocab_size << " tokens, " << model.parameter_count() << " parameters\n";
 
-  const data::MaskingOptions masking = masking_of(corpus);
+  const models::MaskingOptions masking = masking_of(corpus);
   Generator masking_generator(o.seed + 1);
   Generator validation_masking(12345);  // the same corruption of the validation set in every run
-  const data::MaskedTokens validation_set = data::mask_tokens(
+  const models::MaskedTokens validation_set = models::mask_tokens(
       from_vector(corpus.validation.ids, {corpus.validation.count, o.context}), masking, validation_masking);
   std::vector<int64_t> order(static_cast<size_t>(corpus.train.count));
   std::iota(order.begin(), order.end(), 0);
@@ -223,7 +223,7 @@ int run_bert(const BertCommandOptions& o) {
       shuffled_epoch = epoch;
     }
     const std::vector<int64_t> which(order.begin() + b * o.batch_size, order.begin() + (b + 1) * o.batch_size);
-    return masked_loss(model, data::mask_tokens(rows(corpus.train, which, o.context), masking, masking_generator));
+    return masked_loss(model, models::mask_tokens(rows(corpus.train, which, o.context), masking, masking_generator));
   };
   const Validation validation = [&] { return validate(model, validation_set, o.batch_size); };
   LanguageModelTraining training;

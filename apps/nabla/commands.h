@@ -3,12 +3,12 @@
 #include <string>
 #include <vector>
 
-#include "model_zoo.h"
+#include "nabla/models/model_zoo.h"
 
 namespace nabla::cli {
 
 struct TrainOptions {
-  ModelSpec model;
+  models::ModelSpec model;
   std::string data = "fashion-mnist";
   std::string data_dir;  // default: the data set's Debian location
   int64_t epochs = 5;
@@ -37,7 +37,7 @@ struct EvalOptions {
 };
 
 struct SummaryOptions {
-  ModelSpec model;
+  models::ModelSpec model;
   int64_t batch_size = 1;  // shown in the output shapes; FLOPs are per sample either way
 };
 

@@ -15,23 +15,23 @@
 #include <iostream>
 #include <span>
 
-#include "nabla/data/ad_series.h"
-#include "nabla/data/timeseries_windows.h"
+#include "nabla/models/ad_series.h"
+#include "nabla/models/timeseries_windows.h"
 #include "nabla/error.h"
 #include "nabla/io/atomic_file.h"
 #include "nabla/io/safetensors.h"
-#include "nabla/nn/forecaster.h"
+#include "nabla/models/forecaster.h"
 #include "nabla/parallel.h"
 #include "nabla/random.h"
-#include "nabla/train/forecast_metrics.h"
-#include "nabla/train/forecast_training.h"
+#include "nabla/models/forecast_metrics.h"
+#include "nabla/models/forecast_training.h"
 #include "nabla/train/plot.h"
 
 namespace nabla::cli {
 namespace {
 
-using data::ForecastProblem;
-using data::ForecastWindows;
+using models::ForecastProblem;
+using models::ForecastWindows;
 
 const std::vector<std::string> kVariables = {"impressions", "clicks"};
 
@@ -40,18 +40,18 @@ using Forecasts = std::vector<double>;
 
 enum class Baseline { seasonal_naive, moving_average };
 
-Forecasts baseline_forecasts(const ForecastProblem& problem, const ForecastWindows& windows, Baseline baseline,
+Forecasts baseline_forecasts(const models::ForecastProblem& problem, const models::ForecastWindows& windows, Baseline baseline,
                              int64_t average_days) {
   const int64_t h = problem.options().horizon, k = problem.variable_count();
   Forecasts out(static_cast<size_t>(windows.size() * h * k));
   for (int64_t i = 0; i < windows.size(); ++i) {
-    const data::DailySeries& series = problem.series()[static_cast<size_t>(windows.series[static_cast<size_t>(i)])];
+    const models::DailySeries& series = problem.series()[static_cast<size_t>(windows.series[static_cast<size_t>(i)])];
     for (int64_t v = 0; v < k; ++v) {
       const auto history = std::span(series.variables[static_cast<size_t>(v)])
                                .first(static_cast<size_t>(windows.origin[static_cast<size_t>(i)]));
       const std::vector<double> f = baseline == Baseline::seasonal_naive
-                                        ? train::seasonal_naive_forecast(history, h, 7)
-                                        : train::moving_average_forecast(history, h, average_days);
+                                        ? models::seasonal_naive_forecast(history, h, 7)
+                                        : models::moving_average_forecast(history, h, average_days);
       for (int64_t t = 0; t < h; ++t) out[static_cast<size_t>((i * h + t) * k + v)] = f[static_cast<size_t>(t)];
     }
   }
@@ -74,8 +74,8 @@ Scores score(const std::string& method, const Forecasts& actual, const Forecasts
   Scores s{method, {}, {}};
   for (int64_t v = 0; v < k; ++v) {
     const std::vector<double> a = variable_of(actual, v, k), f = variable_of(forecast, v, k);
-    s.mae.push_back(train::mean_absolute_error(a, f));
-    s.smape.push_back(train::smape(a, f));
+    s.mae.push_back(models::mean_absolute_error(a, f));
+    s.smape.push_back(models::smape(a, f));
   }
   return s;
 }
@@ -97,18 +97,18 @@ std::string file_safe(const std::string& name) {
 
 // The tail of series s forecast in consecutive H-day blocks (each from the actual history before
 // it), against the truth and the last 4 weeks before the tail, one chart per variable.
-void plot_tail(const ForecastProblem& problem, nn::LstmForecaster& model, int64_t s, const std::string& campaign,
+void plot_tail(const models::ForecastProblem& problem, models::LstmForecaster& model, int64_t s, const std::string& campaign,
                const std::filesystem::path& dir, int64_t average_days) {
-  const data::DailySeries& series = problem.series()[static_cast<size_t>(s)];
+  const models::DailySeries& series = problem.series()[static_cast<size_t>(s)];
   const int64_t h = problem.options().horizon, k = problem.variable_count(), start = problem.tail_start(s);
   std::vector<std::pair<int64_t, int64_t>> blocks;
   for (int64_t o = start; o + h <= series.days(); o += h) blocks.emplace_back(s, o);
-  std::vector<ForecastWindows> parts;
+  std::vector<models::ForecastWindows> parts;
   std::vector<double> days;
   Forecasts lstm, naive, average;
   for (const auto& [series_index, origin] : blocks) {
-    const ForecastWindows w = problem.window(series_index, origin);
-    const Forecasts f = problem.unscale(train::predict_forecasts(model, w.inputs), w);
+    const models::ForecastWindows w = problem.window(series_index, origin);
+    const Forecasts f = problem.unscale(models::predict_forecasts(model, w.inputs), w);
     const Forecasts n = baseline_forecasts(problem, w, Baseline::seasonal_naive, average_days);
     const Forecasts a = baseline_forecasts(problem, w, Baseline::moving_average, average_days);
     lstm.insert(lstm.end(), f.begin(), f.end());
@@ -173,33 +173,33 @@ int run_forecast(const ForecastCommandOptions& o) {
   const std::filesystem::path dir(o.out);
   std::filesystem::create_directories(dir);
 
-  std::vector<data::AdSeries> ads;
+  std::vector<models::AdSeries> ads;
   if (o.csv.empty()) {
-    ads = data::generate_ad_series({.campaigns = o.campaigns, .days = o.days, .seed = o.seed});
-    data::write_ad_series_csv(dir / "ad_series.csv", ads);
+    ads = models::generate_ad_series({.campaigns = o.campaigns, .days = o.days, .seed = o.seed});
+    models::write_ad_series_csv(dir / "ad_series.csv", ads);
   } else {
-    ads = data::read_ad_series_csv(o.csv);
+    ads = models::read_ad_series_csv(o.csv);
   }
-  std::vector<data::DailySeries> daily;
+  std::vector<models::DailySeries> daily;
   for (const auto& a : ads) {
     const int64_t needed = o.window + o.horizon + o.test_days;  // one training window and the tail
     if (a.days() < needed)
       throw ShapeError("forecast: campaign '" + a.campaign + "' has " + std::to_string(a.days()) + " days; window " +
                        std::to_string(o.window) + " + horizon " + std::to_string(o.horizon) + " + test days " +
                        std::to_string(o.test_days) + " need at least " + std::to_string(needed));
-    daily.push_back(data::to_daily_series(a));
+    daily.push_back(models::to_daily_series(a));
   }
-  const ForecastProblem problem(daily, {.window = o.window, .horizon = o.horizon, .test_days = o.test_days});
-  const ForecastWindows training = problem.training_windows(), test = problem.test_windows();
+  const models::ForecastProblem problem(daily, {.window = o.window, .horizon = o.horizon, .test_days = o.test_days});
+  const models::ForecastWindows training = problem.training_windows(), test = problem.test_windows();
   std::printf("%zu campaigns (%s), %lld training windows, %lld test windows (last %lld days of each series)\n",
               ads.size(), o.csv.empty() ? "generated" : o.csv.c_str(), static_cast<long long>(training.size()),
               static_cast<long long>(test.size()), static_cast<long long>(o.test_days));
 
   manual_seed(o.seed);
-  nn::LstmForecaster model(problem.feature_count(), problem.variable_count(), o.horizon,
+  models::LstmForecaster model(problem.feature_count(), problem.variable_count(), o.horizon,
                            {.hidden_size = o.hidden, .num_layers = o.layers, .dropout = o.dropout});
   const auto started = std::chrono::steady_clock::now();
-  const std::vector<double> losses = train::fit_forecaster(
+  const std::vector<double> losses = models::fit_forecaster(
       model, training,
       {.epochs = o.epochs, .batch_size = o.batch_size, .lr = o.lr, .seed = o.seed, .on_epoch = [&](int64_t epoch, double loss) {
          std::printf("epoch %lld/%lld  training loss %.4f\n", static_cast<long long>(epoch),
@@ -211,7 +211,7 @@ int run_forecast(const ForecastCommandOptions& o) {
   const int64_t k = problem.variable_count();
   const Forecasts actual = problem.actual(test);
   const std::vector<Scores> rows = {
-      score("LSTM", actual, problem.unscale(train::predict_forecasts(model, test.inputs), test), k),
+      score("LSTM", actual, problem.unscale(models::predict_forecasts(model, test.inputs), test), k),
       score("seasonal naive (7 days)", actual, baseline_forecasts(problem, test, Baseline::seasonal_naive, o.average_days), k),
       score("moving average (" + std::to_string(o.average_days) + " days)", actual,
             baseline_forecasts(problem, test, Baseline::moving_average, o.average_days), k)};

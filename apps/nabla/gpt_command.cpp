@@ -18,22 +18,22 @@
 
 #include "gpt_bert_commands.h"
 #include "gpt_bert_training.h"
-#include "nabla/data/gpt_text.h"
+#include "nabla/models/gpt_text.h"
 #include "nabla/functional.h"
 #include "nabla/io/safetensors.h"
 #include "nabla/nabla.h"
-#include "nabla/nn/gpt.h"
+#include "nabla/models/gpt.h"
 
 namespace nabla::cli {
 namespace {
 
 // Mean next-character loss over windows [0, count) of `stream`.
-double mean_loss(nn::GPT& model, const std::vector<int64_t>& stream, int64_t count, int64_t batch_size) {
+double mean_loss(models::GPT& model, const std::vector<int64_t>& stream, int64_t count, int64_t batch_size) {
   double total = 0;
   for (int64_t first = 0; first < count; first += batch_size) {
     std::vector<int64_t> which(static_cast<size_t>(std::min(batch_size, count - first)));
     std::iota(which.begin(), which.end(), first);
-    const data::NextTokenBatch batch = data::stream_windows(stream, which, model.config.context);
+    const models::NextTokenBatch batch = models::stream_windows(stream, which, model.config.context);
     const Tensor logits = model(batch.inputs);
     total += F::cross_entropy(logits.reshape({-1, logits.size(2)}), batch.targets.reshape({-1})).item() *
              static_cast<double>(which.size());
@@ -41,8 +41,8 @@ double mean_loss(nn::GPT& model, const std::vector<int64_t>& stream, int64_t cou
   return total / static_cast<double>(count);
 }
 
-nn::GPTConfig config_of(const GptCommandOptions& o, int64_t vocab_size) {
-  nn::GPTConfig c;
+models::GPTConfig config_of(const GptCommandOptions& o, int64_t vocab_size) {
+  models::GPTConfig c;
   c.vocab_size = vocab_size;
   c.context = o.context;
   c.layers = o.layers;
@@ -53,7 +53,7 @@ nn::GPTConfig config_of(const GptCommandOptions& o, int64_t vocab_size) {
   return c;
 }
 
-std::map<std::string, std::string> metadata_of(const nn::GPTConfig& c, const data::Vocabulary& vocabulary) {
+std::map<std::string, std::string> metadata_of(const models::GPTConfig& c, const data::Vocabulary& vocabulary) {
   const nlohmann::json config = {{"vocab_size", c.vocab_size}, {"context", c.context}, {"layers", c.layers},
                                  {"d_model", c.d_model},       {"heads", c.heads},     {"feedforward", c.feedforward},
                                  {"dropout", c.dropout},       {"tie_weights", c.tie_weights}};
@@ -61,7 +61,7 @@ std::map<std::string, std::string> metadata_of(const nn::GPTConfig& c, const dat
 }
 
 // A model saved by `nabla gpt` and its vocabulary.
-std::pair<std::unique_ptr<nn::GPT>, data::Vocabulary> load_model(const std::string& path) {
+std::pair<std::unique_ptr<models::GPT>, data::Vocabulary> load_model(const std::string& path) {
   io::SafetensorsFile file = io::load_safetensors(path);
   const auto field = [&](const char* key) -> const std::string& {
     const auto it = file.metadata.find(key);
@@ -71,7 +71,7 @@ std::pair<std::unique_ptr<nn::GPT>, data::Vocabulary> load_model(const std::stri
   if (field("model") != "gpt") throw IOError("gpt: " + path + " holds a '" + field("model") + "' model, not a gpt");
   try {
     const nlohmann::json j = nlohmann::json::parse(field("config"));
-    nn::GPTConfig c;
+    models::GPTConfig c;
     c.vocab_size = j.at("vocab_size");
     c.context = j.at("context");
     c.layers = j.at("layers");
@@ -80,7 +80,7 @@ std::pair<std::unique_ptr<nn::GPT>, data::Vocabulary> load_model(const std::stri
     c.feedforward = j.at("feedforward");
     c.dropout = j.at("dropout");
     c.tie_weights = j.at("tie_weights");
-    auto model = std::make_unique<nn::GPT>(c);
+    auto model = std::make_unique<models::GPT>(c);
     model->load_state_dict(file.tensors);
     std::vector<std::string> tokens = nlohmann::json::parse(field("vocabulary")).get<std::vector<std::string>>();
     std::vector<int64_t> counts(tokens.size(), 0);
@@ -131,27 +131,27 @@ int run_gpt(const GptCommandOptions& o) {
   if (o.threads > 0) set_num_threads(o.threads);
   manual_seed(o.seed);
   nlohmann::json summary;
-  std::unique_ptr<nn::GPT> model;
+  std::unique_ptr<models::GPT> model;
   data::Vocabulary vocabulary({"<unk>"}, {0});
   if (!o.model_file.empty()) {
     std::tie(model, vocabulary) = load_model(o.model_file);
     model->eval();
     summary["model_file"] = o.model_file;
   } else {
-    data::CharacterCorpusOptions corpus_options;
+    models::CharacterCorpusOptions corpus_options;
     corpus_options.max_chars = o.max_chars;
     corpus_options.validation_fraction = o.val_fraction;
     corpus_options.seed = o.seed;
-    const data::CharacterCorpus corpus = data::make_character_corpus(
+    const models::CharacterCorpus corpus = models::make_character_corpus(
         data::load_wordnet_glosses(o.corpus_dir.empty() ? data::kWordNetDirectory : o.corpus_dir), corpus_options);
     vocabulary = corpus.vocabulary;
-    model = std::make_unique<nn::GPT>(config_of(o, vocabulary.size()));
-    const int64_t length = o.context, windows = data::window_count(corpus.train, length);
+    model = std::make_unique<models::GPT>(config_of(o, vocabulary.size()));
+    const int64_t length = o.context, windows = models::window_count(corpus.train, length);
     if (windows < o.batch_size)
       throw Error("gpt: " + std::to_string(corpus.train.size()) + " training characters make " + std::to_string(windows) +
                   " windows of " + std::to_string(length + 1) + ", fewer than one batch of " + std::to_string(o.batch_size));
-    const int64_t validation_windows = o.val_windows > 0 ? std::min(o.val_windows, data::window_count(corpus.validation, length))
-                                                         : data::window_count(corpus.validation, length);
+    const int64_t validation_windows = o.val_windows > 0 ? std::min(o.val_windows, models::window_count(corpus.validation, length))
+                                                         : models::window_count(corpus.validation, length);
     if (validation_windows == 0) throw Error("gpt: the validation text is shorter than one window; raise --val-fraction");
     std::cerr << "gpt: " << corpus.train.size() << " training and " << corpus.validation.size()
               << " validation characters, " << vocabulary.size() << " distinct, " << model->parameter_count()
@@ -168,7 +168,7 @@ int run_gpt(const GptCommandOptions& o) {
         shuffled_epoch = epoch;
       }
       const std::vector<int64_t> which(order.begin() + b * o.batch_size, order.begin() + (b + 1) * o.batch_size);
-      const data::NextTokenBatch batch = data::stream_windows(corpus.train, which, length);
+      const models::NextTokenBatch batch = models::stream_windows(corpus.train, which, length);
       const Tensor logits = (*model)(batch.inputs);
       return F::cross_entropy(logits.reshape({-1, logits.size(2)}), batch.targets.reshape({-1}));
     };
@@ -206,11 +206,11 @@ int run_gpt(const GptCommandOptions& o) {
   summary["vocab_size"] = vocabulary.size();
   summary["threads"] = get_num_threads();
   if (o.sample > 0) {
-    nn::GenerationOptions generation;
+    models::GenerationOptions generation;
     generation.new_tokens = o.sample;
     generation.sampling = {o.temperature, o.top_k};
     Generator generator(o.seed);
-    const std::vector<int64_t> ids = nn::generate(*model, data::encode_characters_strictly(o.prompt, vocabulary), generation, generator);
+    const std::vector<int64_t> ids = models::generate(*model, models::encode_characters_strictly(o.prompt, vocabulary), generation, generator);
     const std::string text = vocabulary.decode_text(ids, "");
     std::cerr << "--- sample (temperature " << o.temperature << ", top-k " << o.top_k << ") ---\n" << text << "\n---\n";
     summary["sample"] = text;

@@ -16,7 +16,7 @@
 #include "nabla/functional.h"
 #include "nabla/io/safetensors.h"
 #include "nabla/nabla.h"
-#include "nabla/nn/language_model.h"
+#include "nabla/models/language_model.h"
 #include "nabla/optim/clip.h"
 #include "nabla/optim/optimizer.h"
 #include "nabla/parallel.h"
@@ -34,7 +34,7 @@ data::TokenizerMode mode_of(const std::string& level) {
 }
 
 // Mean cross entropy per token over every window of `batches`, from a zero state, without dropout.
-double evaluate_loss(nn::LSTMLanguageModel& model, const data::StreamBatches& batches) {
+double evaluate_loss(models::LSTMLanguageModel& model, const data::StreamBatches& batches) {
   model.eval();
   model.reset_state();
   NoGradGuard no_grad;
@@ -70,7 +70,7 @@ std::vector<int64_t> prompt_ids(const data::Vocabulary& vocab, const std::string
   return vocab.encode(data::tokenize(prompt, mode));
 }
 
-std::map<std::string, std::string> to_metadata(const LanguageModelOptions& o, const nn::LanguageModelConfig& c) {
+std::map<std::string, std::string> to_metadata(const LanguageModelOptions& o, const models::LanguageModelConfig& c) {
   return {{"model", "lstm-lm"},
           {"level", o.level},
           {"vocab_size", std::to_string(c.vocab_size)},
@@ -151,9 +151,9 @@ int run_lm(const LanguageModelOptions& o) {
   const data::StreamBatches train_batches(train_stream, o.batch_size, o.bptt);
   const data::StreamBatches validation_batches(validation_stream, std::min<int64_t>(o.batch_size, 10), o.bptt);
 
-  const nn::LanguageModelConfig config{.vocab_size = vocab.size(), .embedding_dim = o.embedding,
+  const models::LanguageModelConfig config{.vocab_size = vocab.size(), .embedding_dim = o.embedding,
                                        .hidden_size = o.hidden, .num_layers = o.layers, .dropout = o.dropout};
-  nn::LSTMLanguageModel model(config);
+  models::LSTMLanguageModel model(config);
   optim::Adam adam(model.parameters(), {.lr = o.lr});
   std::cout << "lm (" << o.level << "): " << split.train.size() << " training glosses (" << train_stream.size()
             << " tokens), " << split.validation.size() << " validation (" << validation_stream.size()
@@ -195,7 +195,7 @@ int run_lm(const LanguageModelOptions& o) {
   if (o.sample_tokens > 0) {
     Generator generator(o.seed);
     const std::vector<int64_t> prompt = prompt_ids(vocab, o.prompt, mode);
-    const auto sample = nn::sample_continuation(model, prompt, o.sample_tokens,
+    const auto sample = models::sample_continuation(model, prompt, o.sample_tokens,
                                                 {.temperature = o.temperature, .top_k = o.top_k}, generator);
     std::cout << "sample (temperature " << o.temperature << ", top-k " << o.top_k << "):\n"
               << (o.prompt.empty() ? "" : o.prompt + (words ? " " : "")) << render(vocab, sample, words) << "\n";
@@ -218,7 +218,7 @@ int run_lm_sample(const LanguageModelSampleOptions& o) {
   if (level == file.metadata.end() || (level->second != "word" && level->second != "char"))
     throw IOError("lm-sample: " + model_file + " has no word/char 'level' in its metadata (not written by nabla lm?)");
   const data::Vocabulary vocab = data::Vocabulary::load(o.model_dir + "/vocabulary.json");
-  nn::LanguageModelConfig config{
+  models::LanguageModelConfig config{
       .vocab_size = metadata_int(file.metadata, "vocab_size", model_file),
       .embedding_dim = metadata_int(file.metadata, "embedding_dim", model_file),
       .hidden_size = metadata_int(file.metadata, "hidden_size", model_file),
@@ -228,14 +228,14 @@ int run_lm_sample(const LanguageModelSampleOptions& o) {
   if (config.vocab_size != vocab.size())
     throw IOError("lm-sample: " + model_file + " is for " + std::to_string(config.vocab_size) +
                   " tokens but vocabulary.json has " + std::to_string(vocab.size()));
-  nn::LSTMLanguageModel model(config);
+  models::LSTMLanguageModel model(config);
   model.load_state_dict(file.tensors);
   const data::TokenizerMode mode = mode_of(level->second);
   const bool words = mode == data::TokenizerMode::word;
   const std::vector<int64_t> prompt = prompt_ids(vocab, o.prompt, mode);
   Generator generator(o.seed);
   for (int64_t s = 0; s < o.samples; ++s) {
-    const auto sample = nn::sample_continuation(model, prompt, o.tokens,
+    const auto sample = models::sample_continuation(model, prompt, o.tokens,
                                                 {.temperature = o.temperature, .top_k = o.top_k}, generator);
     std::cout << "--- sample " << s + 1 << "\n"
               << (o.prompt.empty() ? "" : o.prompt + (words ? " " : "")) << render(vocab, sample, words) << "\n";

@@ -21,7 +21,7 @@ using nabla::cli::TrainOptions;
 namespace {
 
 void add_train(CLI::App& app, TrainOptions& o) {
-  app.add_option("--model", o.model.name, "model architecture")->check(CLI::IsMember(nabla::cli::model_names()));
+  app.add_option("--model", o.model.name, "model architecture")->check(CLI::IsMember(nabla::models::model_names()));
   app.add_option("--hidden", o.model.hidden, "hidden layer widths of the mlp")->delimiter(',');
   app.add_option("--data", o.data, "data set")->check(CLI::IsMember({"fashion-mnist", "mnist"}));
   app.add_option("--data-dir", o.data_dir, "directory of the IDX files (default: the data set's Debian location)");
@@ -61,7 +61,7 @@ void add_eval(CLI::App& app, EvalOptions& o) {
 
 void add_summary(CLI::App& app, SummaryOptions& o) {
   app.add_option("--model", o.model.name, "model architecture")
-      ->required()->check(CLI::IsMember(nabla::cli::model_names()));
+      ->required()->check(CLI::IsMember(nabla::models::model_names()));
   app.add_option("--hidden", o.model.hidden, "hidden layer widths of the mlp")->delimiter(',');
   app.add_option("--batch-size", o.batch_size, "batch dimension of the output shapes")->check(CLI::PositiveNumber);
 }
@@ -69,7 +69,7 @@ void add_summary(CLI::App& app, SummaryOptions& o) {
 void add_filters(CLI::App& app, FiltersOptions& o) {
   auto* file = app.add_option("--model-file", o.model_file, "weights written by `nabla train`")->check(CLI::ExistingFile);
   auto* model = app.add_option("--model", o.model_name, "a freshly initialised model instead (before training)")
-                    ->check(CLI::IsMember(nabla::cli::model_names()));
+                    ->check(CLI::IsMember(nabla::models::model_names()));
   file->excludes(model);
   app.add_option("--hidden", o.hidden, "hidden layer widths of the mlp (with --model)")->delimiter(',');
   app.add_option("--seed", o.seed, "random seed of the initialisation (with --model), as `nabla train --seed`");

@@ -134,7 +134,7 @@ int run_filters(const FiltersOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   if (o.model_file.empty() == o.model_name.empty())
     throw Error("filters: give --model-file (trained weights) or --model (a freshly initialised model)");
-  ModelSpec spec;
+  models::ModelSpec spec;
   nn::ModulePtr model;
   std::string origin;
   if (!o.model_file.empty()) {

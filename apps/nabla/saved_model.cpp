@@ -7,7 +7,7 @@ namespace nabla::cli {
 SavedModel load_saved_model(const std::string& path) {
   const io::SafetensorsFile file = io::load_safetensors(path);
   SavedModel saved;
-  saved.spec = from_metadata(file.metadata, path);
+  saved.spec = models::from_metadata(file.metadata, path);
   saved.model = make_model(saved.spec);
   try {
     saved.model->load_state_dict(file.tensors);
@@ -17,7 +17,7 @@ SavedModel load_saved_model(const std::string& path) {
   return saved;
 }
 
-void check_model_fits_data(const ModelSpec& spec, const std::string& model_file, const LabelledImages& data,
+void check_model_fits_data(const models::ModelSpec& spec, const std::string& model_file, const LabelledImages& data,
                            const std::string& data_name) {
   if (data.images[0].numel() != spec.inputs || data.num_classes != spec.classes)
     throw Error(model_file + ": the model expects " + std::to_string(spec.inputs) + " inputs and " +

@@ -4,12 +4,12 @@
 #include <string>
 
 #include "dataset_choice.h"
-#include "model_zoo.h"
+#include "nabla/models/model_zoo.h"
 
 namespace nabla::cli {
 
 struct SavedModel {
-  ModelSpec spec;
+  models::ModelSpec spec;
   nn::ModulePtr model;
 };
 
@@ -19,7 +19,7 @@ SavedModel load_saved_model(const std::string& path);
 
 // Throws Error, naming the model file and the data set, unless the model takes the data set's
 // images and predicts its classes.
-void check_model_fits_data(const ModelSpec& spec, const std::string& model_file, const LabelledImages& data,
+void check_model_fits_data(const models::ModelSpec& spec, const std::string& model_file, const LabelledImages& data,
                            const std::string& data_name);
 
 }  // namespace nabla::cli

@@ -13,24 +13,24 @@
 #include <iostream>
 #include <sstream>
 
-#include "nabla/data/seq2seq_data.h"
+#include "nabla/models/seq2seq_data.h"
 #include "nabla/io/png.h"
 #include "nabla/io/safetensors.h"
 #include "nabla/nabla.h"
-#include "nabla/nn/seq2seq.h"
+#include "nabla/models/seq2seq.h"
 #include "nabla/optim/clip.h"
 #include "nabla/optim/optimizer.h"
 #include "nabla/parallel.h"
-#include "nabla/train/attention_heatmap.h"
-#include "nabla/train/bleu.h"
+#include "nabla/models/attention_heatmap.h"
+#include "nabla/models/bleu.h"
 #include "nabla/train/csv_logger.h"
 
 namespace nabla::cli {
 namespace {
 
-using data::CharVocabulary;
-using data::Seq2seqBatch;
-using data::Seq2seqExample;
+using models::CharVocabulary;
+using models::Seq2seqBatch;
+using models::Seq2seqExample;
 
 // The course's comparison: the baseline, each improvement alone, both, and attention.
 const std::vector<std::string> kCompared = {"plain", "reverse", "peeky", "reverse-peeky", "attention"};
@@ -41,8 +41,8 @@ struct Evaluation {
 };
 
 // Greedy answers for every example, in batches; exact match and character BLEU-4 against the targets.
-Evaluation evaluate(nn::Seq2seq& model, const Seq2seqBatch& encoded, const std::vector<Seq2seqExample>& examples,
-                    const CharVocabulary& vocab) {
+Evaluation evaluate(models::Seq2seq& model, const models::Seq2seqBatch& encoded, const std::vector<models::Seq2seqExample>& examples,
+                    const models::CharVocabulary& vocab) {
   constexpr int64_t kEvalBatch = 1000;
   Evaluation e;
   std::vector<std::string> targets;
@@ -57,13 +57,13 @@ Evaluation evaluate(nn::Seq2seq& model, const Seq2seqBatch& encoded, const std::
     right += e.predictions[static_cast<size_t>(i)] == targets.back();
   }
   e.accuracy = n == 0 ? 0 : static_cast<double>(right) / static_cast<double>(n);
-  e.bleu = train::corpus_bleu_chars(e.predictions, targets).bleu;
+  e.bleu = models::corpus_bleu_chars(e.predictions, targets).bleu;
   return e;
 }
 
 // Exact match of beam search's best answer on the first `count` examples.
-double beam_accuracy(nn::Seq2seq& model, const Seq2seqBatch& encoded, const std::vector<Seq2seqExample>& examples,
-                     const CharVocabulary& vocab, int64_t width, int64_t count) {
+double beam_accuracy(models::Seq2seq& model, const models::Seq2seqBatch& encoded, const std::vector<models::Seq2seqExample>& examples,
+                     const models::CharVocabulary& vocab, int64_t width, int64_t count) {
   count = std::min(count, encoded.size());
   int64_t right = 0;
   for (int64_t i = 0; i < count; ++i) {
@@ -82,21 +82,21 @@ std::vector<std::string> as_labels(const std::string& text) {
 // One picture per question: its characters across, the greedy answer and the end token down. The
 // question is padded to the task's length, as in training (the encoder reads the padding too); the
 // padding columns, which attention masks out, are left off the picture.
-void write_heatmaps(nn::Seq2seq& model, const Seq2seqBatch& encoded, const std::vector<Seq2seqExample>& examples,
-                    const CharVocabulary& vocab, int64_t count, const std::filesystem::path& dir) {
+void write_heatmaps(models::Seq2seq& model, const models::Seq2seqBatch& encoded, const std::vector<models::Seq2seqExample>& examples,
+                    const models::CharVocabulary& vocab, int64_t count, const std::filesystem::path& dir) {
   for (int64_t i = 0; i < std::min<int64_t>(count, encoded.size()); ++i) {
     const std::string& question = examples[static_cast<size_t>(i)].source;
     const Tensor source = encoded.source.slice(0, i, i + 1);
     std::vector<int64_t> answer = model.greedy(source).at(0);
     const std::string answer_text = vocab.decode(answer);
-    answer.push_back(CharVocabulary::end);
+    answer.push_back(models::CharVocabulary::end);
     std::vector<std::string> rows = as_labels(answer_text);
     rows.resize(answer.size(), "end");
     const Tensor weights = model.attention_weights(source, answer).slice(1, 0, static_cast<int64_t>(question.size()));
-    train::AttentionHeatmapOptions o;
+    models::AttentionHeatmapOptions o;
     o.title = question + " -> " + answer_text;
     io::write_png((dir / ("attention_" + std::to_string(i) + ".png")).string(),
-                  train::attention_heatmap(weights, as_labels(question), rows, o));
+                  models::attention_heatmap(weights, as_labels(question), rows, o));
   }
 }
 
@@ -106,16 +106,16 @@ struct RunResult {
   int64_t parameters = 0;
 };
 
-RunResult train_one(const Seq2seqCommandOptions& o, const std::string& variant, const data::Seq2seqData& data,
-                    const CharVocabulary& vocab, const std::filesystem::path& dir) {
+RunResult train_one(const Seq2seqCommandOptions& o, const std::string& variant, const models::Seq2seqData& data,
+                    const models::CharVocabulary& vocab, const std::filesystem::path& dir) {
   manual_seed(o.seed);
-  nn::Seq2seqOptions model_options{.vocab_size = vocab.size(), .embedding_dim = o.embedding, .hidden_size = o.hidden,
+  models::Seq2seqOptions model_options{.vocab_size = vocab.size(), .embedding_dim = o.embedding, .hidden_size = o.hidden,
                                    .max_source_length = data.source_length,
                                    .max_target_length = data.target_length};
-  nn::apply_seq2seq_variant(variant, model_options);
-  nn::Seq2seq model(model_options);
-  const Seq2seqBatch train_set = encode_seq2seq(data.train, vocab, data.source_length, data.target_length);
-  const Seq2seqBatch validation = encode_seq2seq(data.validation, vocab, data.source_length, data.target_length);
+  models::apply_seq2seq_variant(variant, model_options);
+  models::Seq2seq model(model_options);
+  const models::Seq2seqBatch train_set = encode_seq2seq(data.train, vocab, data.source_length, data.target_length);
+  const models::Seq2seqBatch validation = encode_seq2seq(data.validation, vocab, data.source_length, data.target_length);
   optim::Adam adam(model.parameters(), {.lr = o.lr});
   std::filesystem::create_directories(dir);
   train::CsvLogger log(dir / "metrics.csv", train::CsvLogger::Mode::overwrite);
@@ -134,7 +134,7 @@ RunResult train_one(const Seq2seqCommandOptions& o, const std::string& variant, 
     int64_t batches = 0;
     for (int64_t begin = 0; begin < n; begin += o.batch_size, ++batches) {
       const std::vector<int64_t> rows(order.begin() + begin, order.begin() + std::min(n, begin + o.batch_size));
-      const Seq2seqBatch batch = select_rows(train_set, rows);
+      const models::Seq2seqBatch batch = select_rows(train_set, rows);
       const Tensor loss = model.loss(batch.source, batch.decoder_input, batch.decoder_target);
       adam.zero_grad();
       loss.backward();
@@ -163,7 +163,7 @@ RunResult train_one(const Seq2seqCommandOptions& o, const std::string& variant, 
   io::save_safetensors((dir / "model.safetensors").string(), model.state_dict(),
                        {{"task", o.data}, {"variant", variant}, {"vocabulary", vocab.characters()},
                         {"hidden", std::to_string(o.hidden)}, {"embedding", std::to_string(o.embedding)}});
-  if (model_options.decoder == nn::Seq2seqDecoder::attention) write_heatmaps(model, validation, data.validation, vocab, o.heatmaps, dir);
+  if (model_options.decoder == models::Seq2seqDecoder::attention) write_heatmaps(model, validation, data.validation, vocab, o.heatmaps, dir);
   // A few answers, to see what the model gets wrong.
   for (size_t i = 0; i < std::min<size_t>(3, data.validation.size()); ++i)
     std::cout << "  " << data.validation[i].source << " -> " << last.predictions[i]
@@ -221,11 +221,11 @@ void add_seq2seq_options(CLI::App& app, Seq2seqCommandOptions& o) {
 
 int run_seq2seq(const Seq2seqCommandOptions& o) {
   if (o.threads > 0) set_num_threads(o.threads);
-  const data::Seq2seqData data = data::make_seq2seq_data(o.data, o.train_size, o.validation_size, o.seed);
+  const models::Seq2seqData data = models::make_seq2seq_data(o.data, o.train_size, o.validation_size, o.seed);
   // The task's characters, from both splits: the vocabulary belongs to the task, not to training.
-  std::vector<Seq2seqExample> everything = data.train;
+  std::vector<models::Seq2seqExample> everything = data.train;
   everything.insert(everything.end(), data.validation.begin(), data.validation.end());
-  const CharVocabulary vocab(everything);
+  const models::CharVocabulary vocab(everything);
   std::cout << o.data << ": " << data.train.size() << " training and " << data.validation.size()
             << " validation questions, " << vocab.size() << " ids, e.g. \"" << data.train[0].source << "\" -> \""
             << data.train[0].target << "\"" << std::endl;

@@ -7,7 +7,7 @@
 #include "nabla/data/text.h"
 #include "nabla/io/safetensors.h"
 #include "nabla/nabla.h"
-#include "nabla/nn/word2vec.h"
+#include "nabla/models/word2vec.h"
 #include "text_commands.h"
 
 namespace nabla::cli {
@@ -74,7 +74,7 @@ int run_similar(const SimilarOptions& o) {
     query = unit[1] - unit[0] + unit[2];
     std::cout << words[0] << " : " << words[1] << " :: " << words[2] << " : ?\n";
   }
-  for (const nn::Neighbour& n : nn::nearest_by_cosine(embeddings, query, o.top, exclude))
+  for (const models::Neighbour& n : models::nearest_by_cosine(embeddings, query, o.top, exclude))
     std::cout << "  " << std::left << std::setw(20) << vocab.token(n.id) << std::right << std::fixed
               << std::setprecision(3) << n.cosine << "\n";
   return 0;

@@ -7,7 +7,7 @@
 namespace nabla::cli {
 
 int run_summary(const SummaryOptions& o) {
-  ModelSpec spec = o.model;
+  models::ModelSpec spec = o.model;
   spec.inputs = 28 * 28;  // the zoo's images: 1 x 28 x 28
   nn::ModulePtr model = make_model(spec);
   const nn::ModelSummary summary = nn::summary(*model, {o.batch_size, 1, 28, 28});

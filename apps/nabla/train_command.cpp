@@ -80,7 +80,7 @@ int run_train(const TrainOptions& o) {
   const LabelledImages test = load_images(o.data, o.data_dir, false);
   const auto [train_set, val_set] = split_for_validation(train_full, o.val_fraction, o.seed);
 
-  ModelSpec spec = o.model;
+  models::ModelSpec spec = o.model;
   spec.inputs = train_full.images[0].numel();
   spec.classes = train_full.num_classes;
   nn::ModulePtr model = make_model(spec);

@@ -15,11 +15,11 @@
 #include <memory>
 #include <numeric>
 
-#include "nabla/data/negative_sampling.h"
+#include "nabla/models/negative_sampling.h"
 #include "nabla/data/text.h"
 #include "nabla/io/safetensors.h"
 #include "nabla/nabla.h"
-#include "nabla/nn/word2vec.h"
+#include "nabla/models/word2vec.h"
 #include "nabla/optim/optimizer.h"
 #include "nabla/parallel.h"
 #include "text_commands.h"
@@ -90,13 +90,13 @@ int run_word2vec(const Word2VecOptions& o) {
   }
   std::vector<int64_t> counts = vocab.counts();
   counts[data::Vocabulary::unknown_id] = 0;  // never drawn as noise
-  const data::UnigramSampler sampler(counts);
+  const models::UnigramSampler sampler(counts);
   std::vector<double> keep(counts.size(), 1.0);
   if (o.subsample > 0) keep = data::subsampling_keep_probabilities(data::Vocabulary(vocab.tokens(), counts), o.subsample);
   std::cout << "word2vec " << o.mode << ": " << glosses.size() << " glosses, " << words << " words, vocabulary "
             << vocab.size() << " (min count " << o.min_count << ")" << std::endl;
 
-  nn::Word2Vec model(vocab.size(), o.dim);
+  models::Word2Vec model(vocab.size(), o.dim);
   const bool adam = o.optimizer == "adam";
   std::unique_ptr<optim::Optimizer> optimizer;
   if (adam) optimizer = std::make_unique<optim::Adam>(model.parameters(), optim::AdamOptions{.lr = lr});
@@ -104,7 +104,7 @@ int run_word2vec(const Word2VecOptions& o) {
   const auto start = Clock::now();
   for (int64_t epoch = 0; epoch < o.epochs; ++epoch) {
     const auto epoch_start = Clock::now();
-    data::ContextWindows windows(o.window);
+    models::ContextWindows windows(o.window);
     for (const auto& sentence : sentences) windows.append(data::subsample(sentence, keep, generator), generator);
     std::vector<int64_t> centers = windows.centers, contexts;
     int64_t width = windows.width;

@@ -9,6 +9,8 @@
 // with graph recording on (create_graph) builds a graph of the gradient, which can be
 // differentiated again: second and higher derivatives come for free.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(CORE);
 #include <functional>
 #include <memory>
 #include <string>

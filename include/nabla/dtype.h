@@ -1,6 +1,8 @@
 // Element types and devices. Every tensor carries both from day one, so that a CUDA backend is an
 // addition rather than a rewrite.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(KERNELS);
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -1,6 +1,8 @@
 // Every error nabla raises derives from nabla::Error, so a caller can catch them all in one place.
 // Messages name the operation and the shapes involved: "matmul: [64,100] x [784,10]: ...".
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(CORE);
 #include <stdexcept>
 #include <string>
 

@@ -4,6 +4,8 @@
 //
 // The losses reduce with Reduction::mean (default), sum or none, as PyTorch's.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(CORE);
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -119,6 +121,50 @@ Tensor huber_loss(const Tensor& input, const Tensor& target, Reduction reduction
 // a loss). Weight decay inside the optimizers is the other way to regularise.
 Tensor l1_penalty(const std::vector<Tensor>& params);
 Tensor l2_penalty(const std::vector<Tensor>& params);
+
+// ---- attention ---------------------------------------------------------------------------------
+// Masks. nabla has no bool dtype, so a mask's dtype says how to read it:
+//   - an i64 mask is boolean, nonzero = true, with the meaning of the argument it is passed as;
+//   - a floating mask is additive: it is added to the scores (-inf forbids, 0 allows).
+// Masks broadcast against the scores [..., Lq, Lk]. Which way "true" points follows PyTorch for
+// each argument, and the two disagree exactly where PyTorch's do:
+//   scaled_dot_product_attention's mask: true = may attend (torch 2's F.scaled_dot_product_attention);
+//   MultiheadAttention's attn_mask and key_padding_mask: true = may NOT attend (torch.nn's).
+//   DotProductAttention / AdditiveAttention's mask [N, T]: true = a real key, false = padding.
+//
+// A query whose every key is masked has no distribution to attend with: its weights are all zero
+// and its output is zero (PyTorch returns NaN there). Its gradient is zero too.
+
+struct AttentionResult {
+  Tensor output;   // [..., Lq, dv]
+  Tensor weights;  // [..., Lq, Lk]: each row sums to 1 (or is all zero when fully masked)
+};
+
+// softmax(q k^T / sqrt(d) + mask) v for q [..., Lq, d], k [..., Lk, d], v [..., Lk, dv] (batch axes
+// broadcast). mask: i64 (nonzero = may attend) or floating additive, broadcastable to
+// [..., Lq, Lk]. is_causal: query i sees keys 0..i only (top-left aligned, as PyTorch's); it
+// combines with mask. dropout_p drops attention weights when training (the weights returned are
+// the ones applied, after dropout). Without need_weights, attention runs fused, head by head
+// (faster, less memory), and `weights` comes back undefined, provided q, k and v share their batch
+// axes and the mask needs no gradient; otherwise the weights are computed and returned anyway.
+AttentionResult scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
+                                             const Tensor& mask = Tensor(), bool is_causal = false,
+                                             double dropout_p = 0.0, bool training = true,
+                                             bool need_weights = true);
+
+// softmax(scores + mask) over the last axis, the mask read as in scaled_dot_product_attention
+// (i64: nonzero = may attend; floating: additive). Fully masked rows give zeros, not NaN. One pass
+// forward and one backward; differentiable to any order.
+Tensor masked_softmax(const Tensor& scores, const Tensor& mask = Tensor());
+
+// The additive causal mask [L, L] in `dtype`: 0 on and below the diagonal, -inf above, so
+// position i attends to 0..i (torch.nn.Transformer.generate_square_subsequent_mask).
+Tensor causal_mask(int64_t length, DType dtype = kDefaultDType);
+
+// Any mask as an additive float mask of `dtype`: i64 masks become 0 / -inf, with nonzero meaning
+// "may attend" when true_attends, "masked" otherwise; floating masks are cast. `op` names the
+// caller in errors.
+Tensor additive_mask(const Tensor& mask, DType dtype, bool true_attends, const char* op);
 
 }  // namespace nabla::functional
 

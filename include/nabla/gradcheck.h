@@ -1,5 +1,7 @@
 // Numerical gradient checks (the course's numerical_gradient, by central differences in f64).
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(CORE);
 #include <functional>
 #include <string>
 #include <vector>

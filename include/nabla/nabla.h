@@ -1,5 +1,7 @@
 // The whole public API of nabla in one include.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(CORE);
 #include "nabla/autograd.h"
 #include "nabla/dtype.h"
 #include "nabla/error.h"

@@ -2,6 +2,8 @@
 // (other ops) together in src/ops/. Binary ops broadcast with NumPy's rules; the gradient of a
 // broadcast operand is summed back to its shape (sum_to).
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(CORE);
 #include <optional>
 #include <vector>
 

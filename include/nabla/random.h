@@ -1,5 +1,7 @@
 // One seeded generator per process: same seed, same threads, same results.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(CORE);
 #include <cstdint>
 #include <random>
 #include <string>

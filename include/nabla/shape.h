@@ -1,5 +1,7 @@
 // Shapes, strides and the broadcasting rules (NumPy's) that every op shares.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(CORE);
 #include <cstdint>
 #include <initializer_list>
 #include <string>

@@ -3,6 +3,8 @@
 // assignment does in Python. Views (reshape of contiguous data, transpose, slicing, expand) share
 // storage; `clone()` copies.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(CORE);
 #include <cstdint>
 #include <initializer_list>
 #include <iosfwd>

@@ -1,5 +1,7 @@
 // Size arithmetic for shapes read from untrusted files.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(TRAIN);
 #include <cstdint>
 #include <limits>
 #include <optional>

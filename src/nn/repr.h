@@ -1,5 +1,7 @@
 // Python-style spellings for module reprs, so str() reads like PyTorch's.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(NN);
 #include <string>
 
 #include "nabla/functional.h"

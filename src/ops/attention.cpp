@@ -8,7 +8,6 @@
 #include "kernels/cpu/attention.h"
 #include "kernels/cpu/attention_softmax.h"
 #include "nabla/functional.h"
-#include "nabla/nn/attention.h"
 #include "nabla/random.h"
 #include "ops/op_utils.h"
 

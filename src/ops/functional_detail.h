@@ -1,6 +1,8 @@
 // What the fused functions and the nn layer share but users should not need: in-place writes into
 // existing storage (running statistics, load_state_dict, init), which bypass autograd on purpose.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(CORE);
 #include "nabla/functional.h"
 
 namespace nabla::detail {

@@ -1,5 +1,7 @@
 // What the op implementations share: running kernels on tensors, broadcasting strides, checks.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(CORE);
 #include <string>
 #include <type_traits>
 

@@ -10,6 +10,8 @@
 // (create_graph), the backward is instead the autograd of recurrent_sequence_reference, the same
 // recurrence in general ops, so higher derivatives stay exact.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(CORE);
 #include "nabla/tensor.h"
 
 namespace nabla::detail {

@@ -3,6 +3,8 @@
 // Each element's arithmetic is the same whichever thread runs it, so results do not depend on the
 // thread count.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(NN);
 #include <cstdint>
 
 #include "nabla/dtype.h"

@@ -6,6 +6,8 @@
 // size (512 MiB in all), as PyTorch's CUDA allocator does; bigger ones (data sets) go back at once.
 // Under AddressSanitizer nothing is cached, so use-after-free stays detectable.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(CORE);
 #include <cstddef>
 
 namespace nabla::detail {

@@ -13,6 +13,8 @@
 // The deterministic forms (shift_images, flip_images, affine_images) apply given parameters, as
 // torchvision.transforms.functional does; the random transforms draw parameters and call them.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(TRAIN);
 #include <cstdint>
 #include <memory>
 #include <mutex>

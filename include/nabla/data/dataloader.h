@@ -9,6 +9,8 @@
 // generator, so the sequence of epochs is the same for the same seed. Leaving the loop early is
 // fine: the next begin(), or the loader's destruction, stops the worker and waits for it.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(TRAIN);
 #include <cstdint>
 #include <functional>
 #include <iterator>

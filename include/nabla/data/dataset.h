@@ -1,6 +1,8 @@
 // Datasets: indexed collections of (input, target) examples, as torch.utils.data.Dataset and
 // DeZero's dezero.datasets. A DataLoader (dataloader.h) draws batches from one.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(TRAIN);
 #include <cstdint>
 #include <memory>
 #include <vector>

@@ -2,6 +2,8 @@
 // torchvision.datasets.MNIST / FashionMNIST with ToTensor: images f32 [N, 1, 28, 28] in [0, 1],
 // labels i64 [N].
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(TRAIN);
 #include <string>
 #include <vector>
 

@@ -7,6 +7,8 @@
 //   auto vocab = Vocabulary::from_counts(count_tokens(split.train), {.min_count = 5});
 //   std::vector<int64_t> ids = vocab.encode(tokenize(split.train[0]));
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(TRAIN);
 #include <cstdint>
 #include <map>
 #include <string>

@@ -1,6 +1,8 @@
 // Transforms and small data sets: per-channel normalisation, flattening, the course's spiral data,
 // and stratified train/validation splits.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(TRAIN);
 #include <cstdint>
 #include <vector>
 

@@ -5,6 +5,8 @@
 // target until the new contents are complete and on disk; readers see either the old file or the
 // new one, never a mixture.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(TRAIN);
 #include <string>
 #include <string_view>
 

@@ -8,6 +8,8 @@
 //   then        the elements in row-major order, nothing after them
 // The files are usually distributed gzip-compressed; read_idx reads both forms.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(TRAIN);
 #include <cstdint>
 #include <string>
 #include <string_view>

@@ -8,6 +8,8 @@
 // write_file_atomic (a temporary renamed into place), so a viewer never sees half a picture;
 // missing parent directories are created, as for the SVG charts.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(TRAIN);
 #include <cstdint>
 #include <string>
 #include <vector>

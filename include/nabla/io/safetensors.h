@@ -10,6 +10,8 @@
 //              [begin, end) relative to the buffer start; tensors are packed with no gaps.
 // nabla reads and writes the dtypes F32, F64 and I64.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(TRAIN);
 #include <map>
 #include <string>
 #include <string_view>

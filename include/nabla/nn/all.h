@@ -1,5 +1,7 @@
 // The nn layer in one include: modules, layers, losses, init, and the fused functions.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(NN);
 #include "nabla/functional.h"
 #include "nabla/nn/init.h"
 #include "nabla/nn/conv.h"
@@ -12,7 +14,3 @@
 #include "nabla/nn/attention.h"
 #include "nabla/nn/positional.h"
 #include "nabla/nn/transformer.h"
-#include "nabla/nn/gpt.h"
-#include "nabla/nn/bert.h"
-#include "nabla/nn/beam_search.h"
-#include "nabla/nn/seq2seq.h"

@@ -1,6 +1,8 @@
 // Convolution layers over images [N, C, H, W], with PyTorch's parameter names, layouts
 // and default initialisation, so a state_dict exported from torch.nn loads unchanged.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(NN);
 #include <optional>
 
 #include "nabla/functional.h"

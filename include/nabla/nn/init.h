@@ -1,6 +1,8 @@
 // Parameter initialisation (torch.nn.init), in place on the tensor's storage under NoGradGuard,
 // drawing from nabla's default_generator(). Each returns its argument for chaining.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(NN);
 #include <string>
 
 #include "nabla/tensor.h"

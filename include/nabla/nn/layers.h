@@ -1,5 +1,7 @@
 // Layers with PyTorch's default initialisation, drawn from nabla's seeded generator.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(NN);
 #include <initializer_list>
 #include <memory>
 #include <optional>

@@ -1,5 +1,7 @@
 // Loss modules over nabla::functional. They are called with (input, target).
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(NN);
 #include "nabla/functional.h"
 #include "nabla/nn/module.h"
 

@@ -7,6 +7,8 @@
 // (`weight`) and the registry keeps another to the same tensor, so loading or converting in place
 // updates both.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(NN);
 #include <functional>
 #include <memory>
 #include <string>

@@ -1,5 +1,7 @@
 // Pooling layers over images [N, C, H, W] (torch.nn.MaxPool2d, AvgPool2d, AdaptiveAvgPool2d).
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(NN);
 #include <optional>
 
 #include "nabla/functional.h"

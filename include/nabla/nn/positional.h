@@ -5,6 +5,8 @@
 // with batch_first = false (PyTorch's Transformer default); an unbatched [L, d_model] works either
 // way. The encoding of position t is added to x[:, t] (or x[t]).
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(NN);
 #include <cstdint>
 
 #include "nabla/nn/module.h"

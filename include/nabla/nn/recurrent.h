@@ -19,6 +19,8 @@
 // projection of all T steps is one GEMM, each step is one GEMM plus one fused gate kernel, and in
 // the backward the weight gradients of all steps are again one GEMM each (src/ops/recurrent.cpp).
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(NN);
 #include <cstdint>
 #include <string>
 

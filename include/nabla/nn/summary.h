@@ -4,6 +4,8 @@
 //   nn::ModelSummary s = nn::summary(*model, {1, 1, 28, 28});
 //   std::cout << s.str();
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(NN);
 #include <string>
 #include <vector>
 

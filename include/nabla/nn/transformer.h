@@ -7,6 +7,8 @@
 // i64 with true = may not attend or floating additive; key padding masks [N, S], true = padding.
 // is_causal adds the causal mask (position i attends to 0..i).
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(NN);
 #include <cstdint>
 #include <memory>
 #include <string>

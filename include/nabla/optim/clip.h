@@ -1,5 +1,7 @@
 // Gradient clipping, as torch.nn.utils: applied between backward() and step().
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(NN);
 #include <limits>
 #include <vector>
 

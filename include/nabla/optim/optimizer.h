@@ -7,6 +7,8 @@
 // first step that sees a gradient, as in PyTorch, and is captured entirely by state_dict(): a run
 // restored from a checkpoint continues bit for bit as if it had never stopped.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(NN);
 #include <cstdint>
 #include <map>
 #include <string>

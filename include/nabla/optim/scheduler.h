@@ -6,6 +6,8 @@
 // run only needs the epoch counter back (state_dict) to continue exactly where it stopped, and a
 // schedule can be wrapped (LinearWarmup) without the two fighting over the optimizer's lr.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(NN);
 #include <cstdint>
 #include <map>
 #include <memory>

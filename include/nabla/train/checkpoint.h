@@ -3,6 +3,8 @@
 // atomically (temp file, fsync, rename), so a crash mid-write leaves the previous checkpoint whole.
 // Resuming from it continues with the same results as a run that never stopped.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(TRAIN);
 #include <map>
 #include <string>
 

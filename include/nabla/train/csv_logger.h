@@ -13,6 +13,8 @@
 // add one: the header is fixed by the first row. Numbers are written in the shortest form that
 // reads back to the same double; text cells are quoted as RFC 4180 says when they need it.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(TRAIN);
 #include <concepts>
 #include <cstdint>
 #include <filesystem>

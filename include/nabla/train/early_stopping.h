@@ -13,6 +13,8 @@
 // and training stops once that count reaches patience. A NaN never improves anything, so a
 // diverged run stops instead of being stuck "best" forever.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(TRAIN);
 #include <cmath>
 #include <cstdint>
 #include <limits>

@@ -13,6 +13,8 @@
 // its glyphs are 12 pixels a line at text_scale 1 and cover printable ASCII (other bytes show as
 // '?').
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(TRAIN);
 #include <cstdint>
 #include <string>
 #include <vector>

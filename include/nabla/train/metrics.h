@@ -20,6 +20,8 @@
 // Mismatched lengths throw nabla::ShapeError naming the function and both sizes; labels outside
 // 0..num_classes-1 throw nabla::IndexError; non-integer label tensors throw nabla::DTypeError.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(TRAIN);
 #include <cstdint>
 #include <optional>
 #include <string>

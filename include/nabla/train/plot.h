@@ -13,6 +13,8 @@
 // Files are written with nabla::io::write_file_atomic (a temporary file renamed into place), so a
 // viewer never sees half a chart; missing parent directories are created.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(TRAIN);
 #include <filesystem>
 #include <limits>
 #include <string>

@@ -14,6 +14,8 @@
 //
 // The clock and the stream are injectable so that tests can drive both modes deterministically.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(TRAIN);
 #include <cstdint>
 #include <functional>
 #include <iosfwd>

@@ -2,6 +2,8 @@
 // per-epoch validation, a learning-rate schedule, early stopping, the best weights kept, a CSV log,
 // learning curves, and a checkpoint after every epoch from which --resume continues exactly.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(TRAIN);
 #include <functional>
 #include <memory>
 #include <optional>

@@ -4,6 +4,8 @@
 // same work op by op instead costs a pass over the whole [batch, Lq, Lk] score tensor per step
 // and, for the many small GEMMs of a multi-head layer, a thread hand-off per GEMM.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(KERNELS);
 #include <cstdint>
 #include <vector>
 

@@ -2,6 +2,8 @@
 // attention spends its non-GEMM time in. Written as kernels because the same maths in general ops
 // (add the mask, max, subtract, exp, sum, divide) walks the [batch, heads, L, L] scores six times.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(KERNELS);
 #include <algorithm>
 #include <cmath>
 #include <cstdint>

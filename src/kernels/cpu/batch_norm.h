@@ -3,6 +3,8 @@
 // Three kernels, each one or two passes over x, where the same formula written with general ops
 // takes a dozen.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(KERNELS);
 #include <cstdint>
 
 namespace nabla::kernels {

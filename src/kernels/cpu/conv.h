@@ -9,6 +9,8 @@
 // Samples run in parallel, each with its own column buffer (BLAS then runs on one thread); a
 // batch smaller than the thread count runs sample by sample with BLAS threaded instead.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(KERNELS);
 #include <cstdint>
 
 namespace nabla::kernels {

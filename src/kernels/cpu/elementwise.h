@@ -2,6 +2,8 @@
 // Every operand is (pointer to first element, strides in elements) over a common `shape`; a
 // broadcast operand simply has stride 0 on the broadcast axes.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(KERNELS);
 #include <cstdint>
 #include <vector>
 

@@ -2,6 +2,8 @@
 // a call per element. With -fno-trapping-math the clamps and the sign select become blends.
 // Shared by the elementwise and softmax kernels; tests/ops/test_fast_math.cpp bounds the errors.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(KERNELS);
 #include <algorithm>
 #include <bit>
 #include <cmath>

@@ -18,6 +18,12 @@ bool have_blas() {
 #endif
 }
 
+void set_blas_threads([[maybe_unused]] int n) {
+#ifdef NABLA_HAVE_BLAS
+  openblas_set_num_threads(n);
+#endif
+}
+
 template <class T>
 void gemm_portable(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha,
                    const T* a, int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc) {

@@ -1,6 +1,8 @@
 // Gather/scatter kernels. Tensors are seen as [outer, axis, inner] contiguous blocks; index
 // values are checked by the caller.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(KERNELS);
 #include <cstdint>
 
 #include "nabla/dtype.h"

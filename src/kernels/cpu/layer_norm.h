@@ -3,6 +3,8 @@
 // Two kernels, each a single sweep over the rows, where the same formula written with general
 // ops takes about ten passes and as many temporaries.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(KERNELS);
 #include <cstdint>
 
 namespace nabla::kernels {

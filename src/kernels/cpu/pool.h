@@ -4,6 +4,8 @@
 // divisor[i] * divisor[j] per axis (the window size with or without padding), so max, average,
 // ceil-mode and adaptive pooling all share these loops.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(KERNELS);
 #include <cstdint>
 #include <vector>
 

@@ -3,6 +3,8 @@
 // done by the caller (src/ops/recurrent.cpp); these loops are everything between two GEMMs, in
 // one pass over memory instead of the dozen an expression of general ops would take.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(KERNELS);
 #include <cstdint>
 
 namespace nabla::kernels {

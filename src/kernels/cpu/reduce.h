@@ -1,5 +1,7 @@
 // Reduction kernels over strided buffers.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(KERNELS);
 #include <cstdint>
 #include <vector>
 

@@ -3,6 +3,8 @@
 // one are dropped and axes that are contiguous across all operands are merged first, so a
 // contiguous tensor of any rank is a single long row and the inner loop vectorises.
 #pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(KERNELS);
 #include <omp.h>
 
 #include <array>

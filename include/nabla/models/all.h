@@ -1,0 +1,25 @@
+// The applications in one include: the CNN zoo, GPT, BERT, seq2seq, word2vec, the language model,
+// the forecaster, and their data generators and metrics (as torchvision and torchtext sit beside torch.nn).
+#pragma once
+#include "nabla/layer.h"
+NABLA_HEADER_LAYER(MODELS);
+#include "nabla/models/ad_series.h"
+#include "nabla/models/attention_heatmap.h"
+#include "nabla/models/beam_search.h"
+#include "nabla/models/bert.h"
+#include "nabla/models/bleu.h"
+#include "nabla/models/cnn_blocks.h"
+#include "nabla/models/cnn_models.h"
+#include "nabla/models/forecast_metrics.h"
+#include "nabla/models/forecast_training.h"
+#include "nabla/models/forecaster.h"
+#include "nabla/models/gpt.h"
+#include "nabla/models/gpt_text.h"
+#include "nabla/models/language_model.h"
+#include "nabla/models/masked_lm.h"
+#include "nabla/models/model_zoo.h"
+#include "nabla/models/negative_sampling.h"
+#include "nabla/models/seq2seq.h"
+#include "nabla/models/seq2seq_data.h"
+#include "nabla/models/timeseries_windows.h"
+#include "nabla/models/word2vec.h"
