@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ccache pkg-config
+  build-essential cmake ninja-build ccache pkg-config
   libopenblas-openmp-dev   # BLAS on the same OpenMP pool as our own kernels
   zlib1g-dev               # gzip IDX files
   nlohmann-json3-dev       # safetensors headers, fixtures
