@@ -111,22 +111,25 @@ int run_train(const TrainOptions& o) {
   fit.resume = o.resume;
   fit.patience = o.patience;
   fit.progress = o.progress;
-  fit.num_classes = spec.classes;
   fit.model_metadata = to_metadata(spec);
   const train::LossFn loss = [](const Tensor& logits, const Tensor& target) { return F::cross_entropy(logits, target); };
-  train::Trainer trainer(*model, *optimizer, loss, fit);
+  train::Trainer trainer(*model, *optimizer, fit);
   trainer.set_scheduler(scheduler.get());
-  train::BatchSource train_batches = train::batches_from(train_loader, o.seed);
+  train::Batches<data::Batch> train_batches = train::batches_from(train_loader, o.seed);
   // The augmentation stream restarts from (seed, epoch) with the shuffling, so a resumed run draws
   // what an uninterrupted one would have.
   if (!o.augment.empty())
-    train_batches.set_epoch = [shuffle = train_batches.set_epoch, augment_generator, seed = o.seed](int64_t epoch) {
-      shuffle(epoch);
+    train_batches.for_each = [shuffled = train_batches.for_each, augment_generator, seed = o.seed](
+                                 int64_t epoch, const std::function<void(const data::Batch&)>& visit) {
       augment_generator->seed((seed ^ 0x9e3779b97f4a7c15ULL) * 1000003 + static_cast<uint64_t>(epoch));
+      shuffled(epoch, visit);
     };
-  train::BatchSource val_batches;
+  train::Batches<data::Batch> val_batches;
   if (val_loader) val_batches = train::batches_from(*val_loader);
-  const train::FitResult result = trainer.fit(train_batches, val_loader ? &val_batches : nullptr);
+  const train::FitResult result =
+      trainer.fit(train_batches, train::classification_step(loss), val_loader ? &val_batches : nullptr);
+  std::vector<double> epoch_seconds;
+  for (const train::EpochRecord& e : result.epochs) epoch_seconds.push_back(e.seconds);
 
   const train::Evaluation tested = train::evaluate(*model, train::batches_from(test_loader), loss, spec.classes);
   io::save_safetensors((std::filesystem::path(o.out) / "model.safetensors").string(), model->state_dict(),
@@ -134,7 +137,7 @@ int run_train(const TrainOptions& o) {
 
   nlohmann::json summary = {
       {"test_accuracy", tested.accuracy},   {"test_loss", tested.loss},
-      {"train_seconds", result.train_seconds}, {"epoch_seconds", result.epoch_seconds},
+      {"train_seconds", result.train_seconds}, {"epoch_seconds", epoch_seconds},
       {"epochs", result.epochs_run},        {"params", model->parameter_count()},
       {"model", spec.name},                 {"data", o.data},
       {"best_epoch", result.best_epoch},    {"stopped_early", result.stopped_early},

@@ -4,11 +4,12 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 
 #include "nabla/autograd.h"
 #include "nabla/io/safetensors.h"
 #include "nabla/ops.h"
-#include "nabla/random.h"
+#include "nabla/optim/clip.h"
 #include "nabla/train/checkpoint.h"
 #include "nabla/train/csv_logger.h"
 #include "nabla/train/progress.h"
@@ -18,80 +19,212 @@ namespace {
 
 namespace fs = std::filesystem;
 
+constexpr double kMissing = LearningHistory::kMissing;
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 // Running sums over the batches of one pass.
 struct PassTotals {
-  double loss_sum = 0;
+  double value_sum = 0;
   int64_t samples = 0, correct = 0;
-  void add(const Tensor& output, const Tensor& target, double batch_loss, int64_t num_classes) {
-    const int64_t n = target.dim() > 0 ? target.shape()[0] : 1;
-    loss_sum += batch_loss * static_cast<double>(n);
-    samples += n;
-    if (num_classes > 0 && output.dim() == 2 && target.dtype() == DType::i64)
-      correct += static_cast<int64_t>(sum(eq(argmax(output.detach(), 1), target)).item());
+  bool counts_correct = false;
+  void add(const StepResult& r, double value) {
+    value_sum += value * static_cast<double>(r.samples);
+    samples += r.samples;
+    if (r.correct) {
+      counts_correct = true;
+      correct += *r.correct;
+    }
   }
-  double loss() const { return samples ? loss_sum / static_cast<double>(samples) : NAN; }
-  double accuracy() const { return samples ? static_cast<double>(correct) / static_cast<double>(samples) : NAN; }
+  double mean() const { return samples ? value_sum / static_cast<double>(samples) : kMissing; }
+  double accuracy() const {
+    return counts_correct && samples ? static_cast<double>(correct) / static_cast<double>(samples) : kMissing;
+  }
 };
+
+int64_t leading_size(const Tensor& t) { return t.dim() > 0 ? t.shape()[0] : 1; }
+
+// The default report: "epoch 2/5: train loss 0.41, accuracy 0.85; validation loss 0.39,
+// accuracy 0.86 (12.3 s)".
+void report_on_stderr(const EpochRecord& r) {
+  std::ostringstream line;
+  line << "epoch " << r.epoch << "/" << r.epochs << ": train loss " << r.train_loss;
+  if (!std::isnan(r.train_accuracy)) line << ", accuracy " << r.train_accuracy;
+  const char* separator = "; validation ";
+  for (const auto& [name, value] : r.validation) {
+    line << separator << (name.rfind("val_", 0) == 0 ? name.substr(4) : name) << " " << value;
+    separator = ", ";
+  }
+  line << " (" << r.seconds << " s)\n";
+  std::cerr << line.str();
+}
+
+CsvRow csv_row(const EpochRecord& r) {
+  CsvRow row{{"epoch", r.epoch}, {"train_loss", r.train_loss}};
+  if (!std::isnan(r.train_accuracy)) row.emplace_back("train_accuracy", r.train_accuracy);
+  for (const auto& [name, value] : r.validation) row.emplace_back(name, value);
+  row.emplace_back("lr", r.lr);
+  row.emplace_back("seconds", r.seconds);
+  return row;
+}
+
+// The records of the epochs before a resume, from the log they were written to.
+std::vector<EpochRecord> read_records(const fs::path& csv, int64_t epochs) {
+  std::vector<EpochRecord> records;
+  if (!fs::exists(csv)) return records;
+  const CsvTable table = read_csv(csv);
+  for (const auto& cells : table.rows) {
+    EpochRecord r;
+    r.epochs = epochs;
+    for (size_t i = 0; i < table.columns.size() && i < cells.size(); ++i) {
+      const std::string& name = table.columns[i];
+      const double value = cells[i].empty() ? kMissing : std::strtod(cells[i].c_str(), nullptr);
+      if (name == "epoch") r.epoch = static_cast<int64_t>(value);
+      else if (name == "train_loss") r.train_loss = value;
+      else if (name == "train_accuracy") r.train_accuracy = value;
+      else if (name == "lr") r.lr = value;
+      else if (name == "seconds") r.seconds = value;
+      else r.validation.emplace_back(name, value);
+    }
+    records.push_back(std::move(r));
+  }
+  return records;
+}
+
+void add_to_history(LearningHistory& history, const EpochRecord& r) {
+  history.add_epoch(static_cast<double>(r.epoch), r.train_loss, r.metric("val_loss"), r.train_accuracy,
+                    r.metric("val_accuracy"));
+}
 
 }  // namespace
 
-BatchSource batches_from(data::DataLoader& loader, std::optional<uint64_t> seed) {
-  BatchSource source;
-  source.batches = loader.num_batches();
-  source.for_each = [&loader](const auto& visit) {
-    for (const data::Batch& b : loader) visit(b.input, b.target);
-  };
-  if (seed)
-    source.set_epoch = [&loader, seed](int64_t epoch) {
-      loader.generator().seed(*seed * 1000003 + static_cast<uint64_t>(epoch));
-    };
-  return source;
+double EpochRecord::metric(const std::string& name) const {
+  for (const auto& [key, value] : validation)
+    if (key == name) return value;
+  return kMissing;
 }
 
-Evaluation evaluate(nn::Module& model, const BatchSource& data, const LossFn& loss, int64_t num_classes) {
+Batches<data::Batch> batches_from(data::DataLoader& loader, std::optional<uint64_t> seed) {
+  Batches<data::Batch> batches;
+  batches.count = loader.num_batches();
+  batches.for_each = [&loader, seed](int64_t epoch, const std::function<void(const data::Batch&)>& visit) {
+    if (seed) loader.generator().seed(*seed * 1000003 + static_cast<uint64_t>(epoch));
+    for (const data::Batch& b : loader) visit(b);
+  };
+  return batches;
+}
+
+Step<data::Batch> classification_step(LossFn loss) {
+  return [loss = std::move(loss)](nn::Module& model, const data::Batch& batch) {
+    const Tensor output = model(batch.input);
+    StepResult r{loss(output, batch.target), leading_size(batch.target)};
+    if (output.dim() == 2 && batch.target.dtype() == DType::i64)
+      r.correct = static_cast<int64_t>(sum(eq(argmax(output.detach(), 1), batch.target)).item());
+    return r;
+  };
+}
+
+Evaluation evaluate(nn::Module& model, const Batches<data::Batch>& data, const LossFn& loss, int64_t num_classes) {
   NoGradGuard no_grad;
   const bool was_training = model.is_training();
   model.eval();
   Evaluation result;
   result.confusion = ConfusionMatrix(std::max<int64_t>(num_classes, 1));
-  PassTotals totals;
-  data.for_each([&](const Tensor& x, const Tensor& y) {
-    const Tensor out = model(x);
-    totals.add(out, y, loss(out, y).item(), num_classes);
-    if (num_classes > 0) result.confusion.add_scores(out, y);
+  double loss_sum = 0;
+  int64_t samples = 0;
+  data.for_each(0, [&](const data::Batch& b) {
+    const Tensor output = model(b.input);
+    const int64_t n = leading_size(b.target);
+    loss_sum += loss(output, b.target).item() * static_cast<double>(n);
+    samples += n;
+    if (num_classes > 0) result.confusion.add_scores(output, b.target);
   });
   model.train(was_training);
-  result.loss = totals.loss();
-  result.accuracy = totals.accuracy();
+  result.loss = samples ? loss_sum / static_cast<double>(samples) : kMissing;
+  result.accuracy = num_classes > 0 ? result.confusion.accuracy() : kMissing;
   return result;
 }
 
-Trainer::Trainer(nn::Module& model, optim::Optimizer& optimizer, LossFn loss, FitOptions options)
+Trainer::Trainer(nn::Module& model, optim::Optimizer& optimizer, FitOptions options)
     : model_(model),
       optimizer_(optimizer),
-      loss_(std::move(loss)),
       options_(std::move(options)),
-      stopping_(EarlyStopping::Options{options_.patience, 0, EarlyStopping::Mode::min}) {}
+      stopping_(EarlyStopping::Options{options_.patience, 0, options_.monitor_mode}) {
+  if (!options_.report) options_.report = report_on_stderr;
+}
 
-void Trainer::save_state(int64_t epochs_done, const FitResult& result) const {
+EpochRecord Trainer::train_epoch(const Pass& train, int64_t epoch) {
+  model_.train();
+  EpochRecord record;
+  record.epoch = epoch + 1;
+  record.epochs = options_.epochs;
+  const auto start = std::chrono::steady_clock::now();
+  PassTotals totals;
+  {
+    ProgressOptions po;
+    po.description = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(options_.epochs);
+    std::optional<ProgressBar> bar;
+    if (options_.progress) bar.emplace(train.count, std::cerr, po);
+    train.for_each(epoch, [&](const StepThunk& step) {
+      optimizer_.zero_grad();
+      const StepResult r = step();
+      r.loss.backward();
+      if (options_.clip_grad_norm > 0) optim::clip_grad_norm_(optimizer_.params(), options_.clip_grad_norm);
+      optimizer_.step();
+      record.lr = optimizer_.lr();
+      if (scheduler_ && schedule_every_ == ScheduleEvery::step) scheduler_->step();
+      const double value = r.value ? *r.value : r.loss.item();
+      if (!std::isfinite(value))
+        throw Error("training diverged: the loss became " + std::to_string(value) + " in epoch " +
+                    std::to_string(epoch + 1) + "; try a smaller learning rate");
+      totals.add(r, value);
+      if (bar) bar->step(r.samples, value);
+    });
+  }
+  record.seconds = seconds_since(start);
+  record.train_loss = totals.mean();
+  record.train_accuracy = totals.accuracy();
+  return record;
+}
+
+Metrics Trainer::validate(const Pass* validation, int64_t epoch) {
+  Metrics metrics;
+  if (!validation && !options_.validate) return metrics;
+  NoGradGuard no_grad;
+  model_.eval();
+  if (validation) {
+    PassTotals totals;
+    validation->for_each(epoch, [&](const StepThunk& step) {
+      const StepResult r = step();
+      totals.add(r, r.value ? *r.value : r.loss.item());
+    });
+    metrics.emplace_back("val_loss", totals.mean());
+    if (totals.counts_correct) metrics.emplace_back("val_accuracy", totals.accuracy());
+  }
+  if (options_.validate)
+    for (auto& m : options_.validate(model_)) metrics.push_back(std::move(m));
+  model_.train();
+  return metrics;
+}
+
+void Trainer::save_state(int64_t epochs_done, const FitResult& result, const Pass& train) const {
   Checkpoint c;
   c.model = model_.state_dict();
   c.optimizer = optimizer_.state_dict();
   if (scheduler_) c.scheduler = scheduler_->state_dict();
   c.training = {{"epochs_done", std::to_string(epochs_done)},
                 {"generator", default_generator().state()},
-                {"best_validation_loss", exact_decimal(stopping_.state().best)},
+                {"best_monitor", exact_decimal(stopping_.state().best)},
                 {"best_epoch", std::to_string(result.best_epoch)},
                 {"epochs_validated", std::to_string(stopping_.state().epochs_seen)},
                 {"epochs_without_improvement", std::to_string(stopping_.state().epochs_without_improvement)}};
+  if (train.generator) c.training["data_generator"] = train.generator->state();
   save_checkpoint((fs::path(options_.out_dir) / "checkpoint.safetensors").string(), c);
 }
 
-int64_t Trainer::restore_state(FitResult& result) {
+int64_t Trainer::restore_state(FitResult& result, const Pass& train) {
   const std::string path = (fs::path(options_.out_dir) / "checkpoint.safetensors").string();
   if (!fs::exists(path)) throw IOError(path + ": no checkpoint to resume from");
   const Checkpoint c = load_checkpoint(path);
@@ -104,82 +237,55 @@ int64_t Trainer::restore_state(FitResult& result) {
     return it->second;
   };
   default_generator().set_state(field("generator"));
+  if (train.generator) train.generator->set_state(field("data_generator"));
   result.best_epoch = std::stoll(field("best_epoch"));
-  stopping_.load_state({std::stod(field("best_validation_loss")), result.best_epoch - 1,
+  stopping_.load_state({std::stod(field("best_monitor")), result.best_epoch - 1,
                         std::stoll(field("epochs_validated")), std::stoll(field("epochs_without_improvement"))});
-  const fs::path csv = fs::path(options_.out_dir) / "metrics.csv";
-  if (fs::exists(csv)) result.history = read_learning_history(csv);
+  result.epochs = read_records(fs::path(options_.out_dir) / "metrics.csv", options_.epochs);
+  for (const EpochRecord& r : result.epochs) add_to_history(result.history, r);
   return std::stoll(field("epochs_done"));
 }
 
-FitResult Trainer::fit(const BatchSource& train, const BatchSource* validation) {
+FitResult Trainer::run(const Pass& train, const Pass* validation) {
   FitResult result;
   const bool writes = !options_.out_dir.empty();
   if (writes) fs::create_directories(options_.out_dir);
   int64_t first_epoch = 0;
-  if (options_.resume) first_epoch = restore_state(result);
+  if (options_.resume) first_epoch = restore_state(result, train);
+  result.epochs_run = first_epoch;
   std::optional<CsvLogger> log;
   if (writes)
     log.emplace(fs::path(options_.out_dir) / "metrics.csv",
                 options_.resume ? CsvLogger::Mode::append : CsvLogger::Mode::overwrite);
 
   for (int64_t epoch = first_epoch; epoch < options_.epochs; ++epoch) {
-    model_.train();
-    if (train.set_epoch) train.set_epoch(epoch);
-    const auto start = std::chrono::steady_clock::now();
-    PassTotals totals;
-    {
-      ProgressOptions po;
-      po.description = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(options_.epochs);
-      std::optional<ProgressBar> bar;
-      if (options_.progress) bar.emplace(train.batches, std::cerr, po);
-      train.for_each([&](const Tensor& x, const Tensor& y) {
-        optimizer_.zero_grad();
-        const Tensor out = model_(x);
-        const Tensor loss = loss_(out, y);
-        loss.backward();
-        optimizer_.step();
-        const double value = loss.item();
-        if (!std::isfinite(value))
-          throw Error("training diverged: the loss became " + std::to_string(value) + " in epoch " +
-                      std::to_string(epoch + 1) + "; try a smaller learning rate");
-        totals.add(out, y, value, options_.num_classes);
-        if (bar) bar->step(y.dim() > 0 ? y.shape()[0] : 1, value);
-      });
-    }
-    const double seconds = seconds_since(start);
-    result.epoch_seconds.push_back(seconds);
-    result.train_seconds += seconds;
+    EpochRecord record = train_epoch(train, epoch);
+    result.train_seconds += record.seconds;
+    record.validation = validate(validation, epoch);
+    add_to_history(result.history, record);
+    result.epochs_run = record.epoch;
 
-    Evaluation val;
-    val.loss = val.accuracy = NAN;
-    if (validation) val = evaluate(model_, *validation, loss_, options_.num_classes);
-    const double accuracy = options_.num_classes > 0 ? totals.accuracy() : NAN;
-    result.history.add_epoch(static_cast<double>(epoch + 1), totals.loss(), val.loss, accuracy, val.accuracy);
-    result.epochs_run = epoch + 1;
-
-    const bool improved = validation && stopping_.update(val.loss);
-    if (improved) result.best_epoch = epoch + 1;
-    const double lr_used = optimizer_.lr();
-    if (scheduler_) scheduler_->step();
+    // Epochs without the monitored metric (no validation) neither improve nor count towards a stop.
+    const double monitored = record.metric(options_.monitor);
+    const bool improved = !std::isnan(monitored) && stopping_.update(monitored);
+    if (improved) result.best_epoch = record.epoch;
+    if (scheduler_ && schedule_every_ == ScheduleEvery::epoch) scheduler_->step();
 
     if (writes) {
-      log->write({{"epoch", epoch + 1}, {"train_loss", totals.loss()}, {"train_accuracy", accuracy},
-                  {"val_loss", val.loss}, {"val_accuracy", val.accuracy}, {"lr", lr_used}, {"seconds", seconds}});
+      log->write(csv_row(record));
       write_learning_curves(fs::path(options_.out_dir) / "curves.svg", result.history);
       if (improved)
         io::save_safetensors((fs::path(options_.out_dir) / "best.safetensors").string(), model_.state_dict(),
                              options_.model_metadata);
-      save_state(epoch + 1, result);
+      save_state(record.epoch, result, train);
     }
-    std::cerr << "epoch " << epoch + 1 << ": train loss " << totals.loss();
-    if (options_.num_classes > 0) std::cerr << ", accuracy " << accuracy;
-    if (validation) std::cerr << "; validation loss " << val.loss << ", accuracy " << val.accuracy;
-    std::cerr << " (" << seconds << " s)\n";
+    options_.report(record);
+    result.epochs.push_back(std::move(record));
 
-    if (validation && options_.patience > 0 && stopping_.should_stop()) {
+    if (options_.patience > 0 && !std::isnan(monitored) && stopping_.should_stop()) {
       result.stopped_early = true;
-      std::cerr << "early stop: validation loss has not improved for " << options_.patience << " epochs\n";
+      std::cerr << "early stop: " << options_.monitor << " has not improved for " << options_.patience
+                << " epochs\n";
       break;
     }
   }

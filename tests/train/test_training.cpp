@@ -48,10 +48,9 @@ nn::StateDict run(const FashionSlice& data, const std::string& dir, int64_t epoc
   options.out_dir = dir;
   options.resume = resume;
   options.progress = false;
-  options.num_classes = 10;
-  train::Trainer trainer(*model, optimizer, kLoss, options);
-  const train::BatchSource validation = train::batches_from(test_loader);
-  train::FitResult result = trainer.fit(train::batches_from(loader, 7), &validation);
+  train::Trainer trainer(*model, optimizer, options);
+  const train::Batches<data::Batch> validation = train::batches_from(test_loader);
+  train::FitResult result = trainer.fit(train::batches_from(loader, 7), train::classification_step(kLoss), &validation);
   if (out) *out = result;
   return model->state_dict();
 }

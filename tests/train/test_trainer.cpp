@@ -1,0 +1,154 @@
+// The Trainer over a batch type of its own (not a DataLoader's): a least-squares fit of
+// y = 3 x - 1 from shuffled mini-batches. Exact resume with the shuffling generator in the
+// checkpoint, per-step schedules, gradient clipping, and early stopping on a metric of the caller's.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <numeric>
+
+#include "nabla/functional.h"
+#include "nabla/nabla.h"
+#include "nabla/nn/layers.h"
+#include "nabla/optim/optimizer.h"
+#include "nabla/optim/scheduler.h"
+#include "nabla/train/trainer.h"
+
+using namespace nabla;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Pairs {  // a batch: inputs [n, 1] and targets [n, 1]
+  Tensor x, y;
+};
+
+// 64 points of y = 3x - 1 in batches of 16, in an order drawn from `generator` each epoch.
+struct LineData {
+  Tensor x = arange(0, 64, 1, DType::f64).reshape({64, 1}) / 32.0 - 1.0;
+  Tensor y = x * 3.0 - 1.0;
+  Generator generator{11};
+
+  train::Batches<Pairs> batches() {
+    train::Batches<Pairs> b;
+    b.count = 4;
+    b.generator = &generator;
+    b.for_each = [this](int64_t, const std::function<void(const Pairs&)>& visit) {
+      std::vector<int64_t> order(64);
+      std::iota(order.begin(), order.end(), int64_t{0});
+      for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[generator.below(i)]);
+      for (int64_t begin = 0; begin < 64; begin += 16) {
+        const Tensor rows = from_vector(std::vector<int64_t>(order.begin() + begin, order.begin() + begin + 16));
+        visit({index_select(x, 0, rows), index_select(y, 0, rows)});
+      }
+    };
+    return b;
+  }
+};
+
+const train::Step<Pairs> kSquaredError = [](nn::Module& model, const Pairs& b) -> train::StepResult {
+  return {F::mse_loss(model(b.x), b.y), b.x.size(0)};
+};
+
+std::shared_ptr<nn::Linear> line_model() {
+  manual_seed(3);
+  auto model = std::make_shared<nn::Linear>(1, 1);
+  model->to(DType::f64);
+  return model;
+}
+
+std::string temp_dir(const char* name) {
+  const fs::path dir = fs::temp_directory_path() / name;
+  fs::remove_all(dir);
+  return dir.string();
+}
+
+// Trains `epochs` epochs of SGD with a per-step warmup, resuming from `dir` when asked.
+train::FitResult fit_line(const std::string& dir, int64_t epochs, bool resume, nn::StateDict* weights = nullptr) {
+  auto model = line_model();
+  LineData data;
+  optim::SGD sgd(model->parameters(), {.lr = 0.1});
+  optim::LinearWarmup warmup(sgd, 6, 0.25);
+  train::Trainer trainer(*model, sgd, {.epochs = epochs, .out_dir = dir, .resume = resume, .progress = false,
+                                       .report = [](const train::EpochRecord&) {}});
+  trainer.set_scheduler(&warmup, train::Trainer::ScheduleEvery::step);
+  train::FitResult result = trainer.fit(data.batches(), kSquaredError);
+  if (weights) *weights = model->state_dict();
+  return result;
+}
+
+}  // namespace
+
+TEST(Trainer, FitsALineFromBatchesOfItsOwnType) {
+  const train::FitResult result = fit_line(temp_dir("nabla_trainer_fit"), 30, false);
+  ASSERT_EQ(result.epochs.size(), 30u);
+  EXPECT_GT(result.epochs.front().train_loss, 1.0);
+  EXPECT_LT(result.epochs.back().train_loss, 1e-3);
+  EXPECT_TRUE(std::isnan(result.epochs.back().train_accuracy));  // no step counted correct samples
+}
+
+TEST(Trainer, SchedulesPerStepAndLogsTheRateOfTheEpochsLastStep) {
+  const train::FitResult result = fit_line(temp_dir("nabla_trainer_warmup"), 2, false);
+  // 4 steps an epoch, warmup over 6 steps from 0.25 * 0.1: the first epoch's last step (the 4th)
+  // runs at 0.1 * (0.25 + 0.75 * 3 / 6) = 0.0625, the second epoch's at the full 0.1.
+  EXPECT_DOUBLE_EQ(result.epochs[0].lr, 0.0625);
+  EXPECT_DOUBLE_EQ(result.epochs[1].lr, 0.1);
+}
+
+TEST(Trainer, ResumedRunMatchesAnUninterruptedOneWithItsShuffleGeneratorRestored) {
+  nn::StateDict straight, resumed;
+  fit_line(temp_dir("nabla_trainer_straight"), 5, false, &straight);
+  const std::string dir = temp_dir("nabla_trainer_resumed");
+  fit_line(dir, 2, false);
+  const train::FitResult result = fit_line(dir, 5, true, &resumed);
+  EXPECT_EQ(result.epochs_run, 5);
+  ASSERT_EQ(result.epochs.size(), 5u);  // the first two read back from metrics.csv
+  EXPECT_EQ(result.epochs[0].epoch, 1);
+  ASSERT_EQ(straight.size(), resumed.size());
+  for (size_t i = 0; i < straight.size(); ++i)
+    EXPECT_EQ(straight[i].second.to_vector<double>(), resumed[i].second.to_vector<double>()) << straight[i].first;
+}
+
+TEST(Trainer, ClipsTheGradientNormBeforeEachUpdate) {
+  auto model = line_model();
+  const std::vector<double> before = model->weight.to_vector<double>();
+  const double bias_before = model->bias.item();
+  LineData data;
+  optim::SGD sgd(model->parameters(), {.lr = 1.0});
+  train::Batches<Pairs> one_batch = data.batches();
+  one_batch.count = 1;
+  one_batch.for_each = [&](int64_t, const std::function<void(const Pairs&)>& visit) { visit({data.x, data.y}); };
+  train::Trainer trainer(*model, sgd, {.epochs = 1, .progress = false, .clip_grad_norm = 0.01,
+                                       .report = [](const train::EpochRecord&) {}});
+  trainer.fit(one_batch, kSquaredError);
+  const double dw = model->weight.to_vector<double>()[0] - before[0], db = model->bias.item() - bias_before;
+  // lr 1 times the clipped norm (clip_grad_norm_ divides by the norm + 1e-6, as PyTorch's)
+  EXPECT_NEAR(std::sqrt(dw * dw + db * db), 0.01, 1e-7);
+}
+
+TEST(Trainer, StopsEarlyOnTheCallersMetricAndKeepsTheBestEpoch) {
+  auto model = line_model();
+  LineData data;
+  optim::SGD sgd(model->parameters(), {.lr = 0.1});
+  int64_t calls = 0;
+  const std::vector<double> scores{0.5, 0.9, 0.8, 0.7, 0.6, 0.5};  // best after epoch 2
+  train::FitOptions options{.epochs = 6, .progress = false, .monitor = "val_score",
+                            .monitor_mode = train::EarlyStopping::Mode::max, .patience = 2,
+                            .validate = [&](nn::Module& m) -> train::Metrics {
+                              EXPECT_FALSE(m.is_training());  // validation runs in eval mode
+                              EXPECT_FALSE(is_grad_enabled());
+                              return {{"val_score", scores[static_cast<size_t>(calls++)]}};
+                            },
+                            .report = [](const train::EpochRecord&) {}};
+  train::Trainer trainer(*model, sgd, options);
+  const train::FitResult result = trainer.fit(data.batches(), kSquaredError);
+  EXPECT_TRUE(result.stopped_early);
+  EXPECT_EQ(result.epochs_run, 4);  // epochs 3 and 4 did not beat 0.9
+  EXPECT_EQ(result.best_epoch, 2);
+  EXPECT_DOUBLE_EQ(result.epochs[1].metric("val_score"), 0.9);
+  EXPECT_TRUE(std::isnan(result.epochs[1].metric("val_loss")));  // no validation pass was given
+}
+
+TEST(Trainer, RefusesToResumeWithoutACheckpoint) {
+  EXPECT_THROW(fit_line(temp_dir("nabla_trainer_nothing"), 2, true), IOError);
+}
