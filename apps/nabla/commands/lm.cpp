@@ -4,34 +4,53 @@
 // prints a sample. `nabla lm-sample` draws more samples from a saved model.
 //
 // Writes to --out: model.safetensors (settings in the metadata) and vocabulary.json.
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
-#include <nlohmann/json.hpp>
+#include <memory>
 
+#include "command.h"
+#include "language_model_files.h"
 #include "nabla/autograd.h"
 #include "nabla/data/text.h"
 #include "nabla/functional.h"
 #include "nabla/io/safetensors.h"
-#include "nabla/nabla.h"
 #include "nabla/models/language_model.h"
+#include "nabla/nabla.h"
 #include "nabla/optim/clip.h"
 #include "nabla/optim/optimizer.h"
-#include "nabla/parallel.h"
-#include "text_commands.h"
+#include "nabla/random.h"
 
 namespace nabla::cli {
 namespace {
 
 namespace F = functional;
 using Clock = std::chrono::steady_clock;
-constexpr int64_t kEos = 1;  // the first special: the end of a gloss
 
-data::TokenizerMode mode_of(const std::string& level) {
-  return level == "char" ? data::TokenizerMode::character : data::TokenizerMode::word;
-}
+struct LanguageModelOptions {
+  std::string level = "word";     // word, char
+  int64_t embedding = 256;
+  int64_t hidden = 256;
+  int64_t layers = 2;
+  double dropout = 0.3;
+  int64_t epochs = 3;
+  int64_t batch_size = 32;
+  int64_t bptt = 35;
+  double lr = 2e-3;               // Adam
+  double clip = 0.25;             // global gradient norm
+  int64_t min_count = 3;          // word level: rarer words read as <unk>
+  int64_t max_vocab = 10000;      // word level: ids kept, specials included
+  int64_t max_documents = 0;      // use the first N glosses only (0: all 117,659)
+  double val_fraction = 0.05;
+  int64_t sample_tokens = 40;     // printed after training from --prompt
+  std::string prompt;             // empty: start after an end of gloss
+  double temperature = 0.8;
+  int64_t top_k = 20;
+};
 
 // Mean cross entropy per token over every window of `batches`, from a zero state, without dropout.
 double evaluate_loss(models::LSTMLanguageModel& model, const data::StreamBatches& batches) {
@@ -51,44 +70,6 @@ double evaluate_loss(models::LSTMLanguageModel& model, const data::StreamBatches
   return total / static_cast<double>(tokens);
 }
 
-// Tokens as text: words joined by spaces, characters as they are, <eos> as a line break.
-std::string render(const data::Vocabulary& vocab, const std::vector<int64_t>& ids, bool words) {
-  std::string text;
-  for (int64_t id : ids) {
-    if (id == kEos) {
-      text += "\n";
-      continue;
-    }
-    if (words && !text.empty() && text.back() != '\n') text += " ";
-    text += vocab.token(id);
-  }
-  return text;
-}
-
-std::vector<int64_t> prompt_ids(const data::Vocabulary& vocab, const std::string& prompt, data::TokenizerMode mode) {
-  if (prompt.empty()) return {kEos};  // as if a gloss had just ended
-  return vocab.encode(data::tokenize(prompt, mode));
-}
-
-std::map<std::string, std::string> to_metadata(const LanguageModelOptions& o, const models::LanguageModelConfig& c) {
-  return {{"model", "lstm-lm"},
-          {"level", o.level},
-          {"vocab_size", std::to_string(c.vocab_size)},
-          {"embedding_dim", std::to_string(c.embedding_dim)},
-          {"hidden_size", std::to_string(c.hidden_size)},
-          {"num_layers", std::to_string(c.num_layers)},
-          {"dropout", std::to_string(c.dropout)},
-          {"tie_weights", c.tie_weights ? "1" : "0"}};
-}
-
-int64_t metadata_int(const std::map<std::string, std::string>& m, const std::string& key, const std::string& file) {
-  const auto it = m.find(key);
-  if (it == m.end()) throw IOError("lm-sample: " + file + " has no '" + key + "' in its metadata (not written by nabla lm?)");
-  return std::stoll(it->second);
-}
-
-}  // namespace
-
 void add_lm_options(CLI::App& app, LanguageModelOptions& o) {
   app.add_option("--level", o.level, "word or char tokens")->check(CLI::IsMember({"word", "char"}));
   app.add_option("--embedding", o.embedding, "embedding size (equal to --hidden ties the decoder to it)")->check(CLI::PositiveNumber);
@@ -103,34 +84,18 @@ void add_lm_options(CLI::App& app, LanguageModelOptions& o) {
   app.add_option("--min-count", o.min_count, "word level: rarer words read as <unk>")->check(CLI::PositiveNumber);
   app.add_option("--max-vocab", o.max_vocab, "word level: at most this many ids (0: no limit)")->check(CLI::NonNegativeNumber);
   app.add_option("--max-documents", o.max_documents, "use N glosses spread evenly over the corpus (0: all)")->check(CLI::NonNegativeNumber);
-  app.add_option("--validation-fraction", o.validation_fraction, "glosses held out (seeded)")->check(CLI::Range(0.001, 0.5));
-  app.add_option("--seed", o.seed, "random seed (split, initialisation, dropout, sampling)");
-  app.add_option("--threads", o.threads, "threads (0: all cores)")->check(CLI::NonNegativeNumber);
-  app.add_option("--wordnet-dir", o.wordnet_dir, "directory of WordNet's data.noun, data.verb, data.adj, data.adv");
-  app.add_option("--out", o.out, "directory for model.safetensors and vocabulary.json");
+  app.add_option("--val-fraction", o.val_fraction, "glosses held out (seeded)")->check(CLI::Range(0.001, 0.5));
   app.add_option("--sample-tokens", o.sample_tokens, "tokens to sample after training (0: none)")->check(CLI::NonNegativeNumber);
   app.add_option("--prompt", o.prompt, "text the sample continues (default: the start of a gloss)");
   app.add_option("--temperature", o.temperature, "sampling temperature")->check(CLI::PositiveNumber);
   app.add_option("--top-k", o.top_k, "sample among the k most likely tokens (0: all, 1: greedy)")->check(CLI::NonNegativeNumber);
 }
 
-void add_lm_sample_options(CLI::App& app, LanguageModelSampleOptions& o) {
-  app.add_option("--model-dir", o.model_dir, "directory written by `nabla lm`")->check(CLI::ExistingDirectory);
-  app.add_option("--prompt", o.prompt, "text to continue (default: the start of a gloss)");
-  app.add_option("--tokens", o.tokens, "tokens per sample")->check(CLI::PositiveNumber);
-  app.add_option("--temperature", o.temperature, "sampling temperature")->check(CLI::PositiveNumber);
-  app.add_option("--top-k", o.top_k, "sample among the k most likely tokens (0: all, 1: greedy)")->check(CLI::NonNegativeNumber);
-  app.add_option("--samples", o.samples, "how many samples")->check(CLI::PositiveNumber);
-  app.add_option("--seed", o.seed, "random seed of the draws");
-}
-
-int run_lm(const LanguageModelOptions& o) {
-  if (o.threads > 0) set_num_threads(o.threads);
-  manual_seed(o.seed);
+int run_lm(const LanguageModelOptions& o, const SharedOptions& shared) {
   const data::TokenizerMode mode = mode_of(o.level);
   const bool words = mode == data::TokenizerMode::word;
 
-  std::vector<std::string> glosses = data::load_wordnet_glosses(o.wordnet_dir);
+  std::vector<std::string> glosses = data::load_wordnet_glosses(shared.data_dir);
   if (o.max_documents > 0 && o.max_documents < static_cast<int64_t>(glosses.size())) {
     // An even stride keeps nouns, verbs, adjectives and adverbs in their proportions.
     std::vector<std::string> picked;
@@ -139,7 +104,7 @@ int run_lm(const LanguageModelOptions& o) {
       picked.push_back(std::move(glosses[static_cast<size_t>(static_cast<double>(i) * stride)]));
     glosses = std::move(picked);
   }
-  const data::DocumentSplit split = data::split_documents(glosses, o.validation_fraction, o.seed);
+  const data::DocumentSplit split = data::split_documents(glosses, o.val_fraction, shared.seed);
   data::VocabularyOptions vocab_options{.specials = {"<eos>"}};
   if (words) {
     vocab_options.min_count = o.min_count;
@@ -188,12 +153,12 @@ int run_lm(const LanguageModelOptions& o) {
   }
   const double train_seconds = std::chrono::duration<double>(Clock::now() - start).count();
 
-  const std::filesystem::path dir(o.out);
+  const std::filesystem::path dir(shared.out);
   std::filesystem::create_directories(dir);
-  io::save_safetensors((dir / "model.safetensors").string(), model.state_dict(), to_metadata(o, config));
+  io::save_safetensors((dir / "model.safetensors").string(), model.state_dict(), to_metadata(o.level, config));
   vocab.save((dir / "vocabulary.json").string());
   if (o.sample_tokens > 0) {
-    Generator generator(o.seed);
+    Generator generator(shared.seed);
     const std::vector<int64_t> prompt = prompt_ids(vocab, o.prompt, mode);
     const auto sample = models::sample_continuation(model, prompt, o.sample_tokens,
                                                 {.temperature = o.temperature, .top_k = o.top_k}, generator);
@@ -211,36 +176,18 @@ int run_lm(const LanguageModelOptions& o) {
   return 0;
 }
 
-int run_lm_sample(const LanguageModelSampleOptions& o) {
-  const std::string model_file = o.model_dir + "/model.safetensors";
-  const io::SafetensorsFile file = io::load_safetensors(model_file);
-  const auto level = file.metadata.find("level");
-  if (level == file.metadata.end() || (level->second != "word" && level->second != "char"))
-    throw IOError("lm-sample: " + model_file + " has no word/char 'level' in its metadata (not written by nabla lm?)");
-  const data::Vocabulary vocab = data::Vocabulary::load(o.model_dir + "/vocabulary.json");
-  models::LanguageModelConfig config{
-      .vocab_size = metadata_int(file.metadata, "vocab_size", model_file),
-      .embedding_dim = metadata_int(file.metadata, "embedding_dim", model_file),
-      .hidden_size = metadata_int(file.metadata, "hidden_size", model_file),
-      .num_layers = metadata_int(file.metadata, "num_layers", model_file),
-      .dropout = 0,
-      .tie_weights = metadata_int(file.metadata, "tie_weights", model_file) != 0};
-  if (config.vocab_size != vocab.size())
-    throw IOError("lm-sample: " + model_file + " is for " + std::to_string(config.vocab_size) +
-                  " tokens but vocabulary.json has " + std::to_string(vocab.size()));
-  models::LSTMLanguageModel model(config);
-  model.load_state_dict(file.tensors);
-  const data::TokenizerMode mode = mode_of(level->second);
-  const bool words = mode == data::TokenizerMode::word;
-  const std::vector<int64_t> prompt = prompt_ids(vocab, o.prompt, mode);
-  Generator generator(o.seed);
-  for (int64_t s = 0; s < o.samples; ++s) {
-    const auto sample = models::sample_continuation(model, prompt, o.tokens,
-                                                {.temperature = o.temperature, .top_k = o.top_k}, generator);
-    std::cout << "--- sample " << s + 1 << "\n"
-              << (o.prompt.empty() ? "" : o.prompt + (words ? " " : "")) << render(vocab, sample, words) << "\n";
-  }
-  return 0;
+}  // namespace
+
+Command lm_command() {
+  auto options = std::make_shared<LanguageModelOptions>();
+  return {.name = "lm",
+          .help = "train an LSTM language model (word or char) on WordNet's glosses",
+          .shared = {.seed = "split, initialisation, dropout, sampling",
+                     .threads = true,
+                     .out = OutputOption{"runs/lm", "directory for model.safetensors and vocabulary.json"},
+                     .data = DataSource::wordnet},
+          .add_options = [options](CLI::App& app) { add_lm_options(app, *options); },
+          .run = [options](const SharedOptions& shared) { return run_lm(*options, shared); }};
 }
 
 }  // namespace nabla::cli
