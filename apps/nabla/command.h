@@ -61,6 +61,11 @@ struct Command {
 // Every command, in the order `nabla --help` lists them (command_table.cpp).
 std::vector<Command> all_commands();
 
+// Checks of numeric options, saying plainly what is wrong ("--epochs: 0 is not a positive number")
+// where CLI11's PositiveNumber and NonNegativeNumber print their range, up to 1.8e308 in full.
+extern const CLI::Validator kPositive;
+extern const CLI::Validator kNonNegative;
+
 // Adds the shared options `choice` names to `app`, bound to `values`.
 void add_shared_options(CLI::App& app, const SharedOptionChoice& choice, SharedOptions& values);
 

@@ -1,8 +1,27 @@
 // The options several commands share, each spelled, checked and explained here only.
+#include <cstdlib>
+
 #include "command.h"
 #include "nabla/data/text.h"
 
 namespace nabla::cli {
+namespace {
+
+CLI::Validator number_check(const std::string& name, bool (*accept)(double), const std::string& what) {
+  return CLI::Validator(
+      [accept, what](std::string& input) -> std::string {
+        char* end = nullptr;
+        const double value = std::strtod(input.c_str(), &end);
+        if (input.empty() || *end != '\0' || !accept(value)) return input + " is not " + what;
+        return "";
+      },
+      name);
+}
+
+}  // namespace
+
+const CLI::Validator kPositive = number_check("POSITIVE", [](double v) { return v > 0; }, "a positive number");
+const CLI::Validator kNonNegative = number_check("NONNEGATIVE", [](double v) { return v >= 0; }, "a number >= 0");
 
 void add_shared_options(CLI::App& app, const SharedOptionChoice& choice, SharedOptions& values) {
   if (choice.data == DataSource::images) {
@@ -16,7 +35,7 @@ void add_shared_options(CLI::App& app, const SharedOptionChoice& choice, SharedO
   }
   if (choice.seed) app.add_option("--seed", values.seed, "random seed (" + *choice.seed + ")");
   if (choice.threads)
-    app.add_option("--threads", values.threads, "threads for kernels and BLAS (0: all cores)")->check(CLI::NonNegativeNumber);
+    app.add_option("--threads", values.threads, "threads for kernels and BLAS (0: all cores)")->check(kNonNegative);
   if (choice.out) {
     values.out = choice.out->default_path;
     app.add_option("--out", values.out, choice.out->help + " (default: " + values.out + ")");

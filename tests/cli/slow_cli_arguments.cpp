@@ -49,9 +49,9 @@ TEST(CliArguments, BadValuesAndMissingOptionsAreOneLine) {
   expect_one_line_error(run_nabla(scratch.dir(), {"train", "--no-such-option"}), "--no-such-option");
   expect_one_line_error(run_nabla(scratch.dir(), {}), "A subcommand is required");
   expect_one_line_error(run_nabla(scratch.dir(), {"trian"}), "");
-  expect_one_line_error(run_nabla(scratch.dir(), {"train", "--epochs", "0"}), "--epochs");
+  expect_one_line_error(run_nabla(scratch.dir(), {"train", "--epochs", "0"}), "--epochs: 0 is not a positive number");
   expect_one_line_error(run_nabla(scratch.dir(), {"train", "--optimizer", "adamx"}), "--optimizer");
-  expect_one_line_error(run_nabla(scratch.dir(), {"train", "--threads", "-1"}), "--threads");
+  expect_one_line_error(run_nabla(scratch.dir(), {"train", "--threads", "-1"}), "--threads: -1 is not a number >= 0");
   expect_one_line_error(run_nabla(scratch.dir(), {"train", "--data", "cifar"}), "--data");
   expect_one_line_error(run_nabla(scratch.dir(), {"eval"}), "--model-file is required");
   expect_one_line_error(run_nabla(scratch.dir(), {"eval", "--model-file", "missing.safetensors"}), "--model-file");

@@ -182,22 +182,22 @@ nlohmann::json fill_in_examples(models::BertForMaskedLM& model, const MaskedCorp
 
 void add_bert_options(CLI::App& app, BertOptions& o) {
   app.add_option("--corpus", o.corpus, "text corpus")->check(CLI::IsMember({"wordnet"}));
-  app.add_option("--max-sentences", o.max_sentences, "glosses used (0: all, ~118,000)")->check(CLI::NonNegativeNumber);
+  app.add_option("--max-sentences", o.max_sentences, "glosses used (0: all, ~118,000)")->check(kNonNegative);
   app.add_option("--val-fraction", o.val_fraction, "fraction of the glosses held out for validation")->check(CLI::Range(0.0, 0.5));
-  app.add_option("--min-count", o.min_count, "words seen fewer times become [UNK]")->check(CLI::PositiveNumber);
+  app.add_option("--min-count", o.min_count, "words seen fewer times become [UNK]")->check(kPositive);
   app.add_option("--context", o.context, "tokens per sentence, [CLS] and [SEP] included")->check(CLI::Range(3, 100000));
-  app.add_option("--layers", o.layers, "encoder layers")->check(CLI::PositiveNumber);
-  app.add_option("--d-model", o.d_model, "embedding width")->check(CLI::PositiveNumber);
-  app.add_option("--heads", o.heads, "attention heads (must divide --d-model)")->check(CLI::PositiveNumber);
+  app.add_option("--layers", o.layers, "encoder layers")->check(kPositive);
+  app.add_option("--d-model", o.d_model, "embedding width")->check(kPositive);
+  app.add_option("--heads", o.heads, "attention heads (must divide --d-model)")->check(kPositive);
   app.add_option("--dropout", o.dropout, "dropout in training")->check(CLI::Range(0.0, 0.9));
-  app.add_option("--epochs", o.epochs, "passes over the training sentences")->check(CLI::PositiveNumber);
-  app.add_option("--batch-size", o.batch_size, "sentences per batch")->check(CLI::PositiveNumber);
-  app.add_option("--lr", o.lr, "peak learning rate of AdamW")->check(CLI::PositiveNumber);
-  app.add_option("--weight-decay", o.weight_decay, "AdamW's decoupled weight decay")->check(CLI::NonNegativeNumber);
+  app.add_option("--epochs", o.epochs, "passes over the training sentences")->check(kPositive);
+  app.add_option("--batch-size", o.batch_size, "sentences per batch")->check(kPositive);
+  app.add_option("--lr", o.lr, "peak learning rate of AdamW")->check(kPositive);
+  app.add_option("--weight-decay", o.weight_decay, "AdamW's decoupled weight decay")->check(kNonNegative);
   app.add_option("--warmup", o.warmup, "steps of linear warmup (at most a tenth of all steps), then cosine decay")
-      ->check(CLI::NonNegativeNumber);
-  app.add_option("--clip", o.clip, "clip gradients to this global norm (0: off)")->check(CLI::NonNegativeNumber);
-  app.add_option("--examples", o.examples, "filled-in validation sentences shown at the end")->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
+  app.add_option("--clip", o.clip, "clip gradients to this global norm (0: off)")->check(kNonNegative);
+  app.add_option("--examples", o.examples, "filled-in validation sentences shown at the end")->check(kNonNegative);
 }
 
 int run_bert(const BertOptions& o, const SharedOptions& shared) {

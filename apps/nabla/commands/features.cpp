@@ -127,9 +127,9 @@ Command features_command() {
                 add_model_file_option(app, options->model_file)->required();
                 app.add_option("--layer", options->layer, "dotted layer name, e.g. 0 or features.3 (a wrong name lists them)")
                     ->required();
-                app.add_option("--index", options->index, "test image")->check(CLI::NonNegativeNumber);
+                app.add_option("--index", options->index, "test image")->check(kNonNegative);
                 app.add_option("--scale", options->scale, "pixels per map value (0: tiles about 56 pixels across)")
-                    ->check(CLI::NonNegativeNumber);
+                    ->check(kNonNegative);
               },
           .run = [options](const SharedOptions& shared) { return run_features(*options, shared); }};
 }

@@ -107,7 +107,7 @@ Command filters_command() {
                     ->excludes(file);
                 add_hidden_option(app, options->hidden);
                 app.add_option("--scale", options->scale, "pixels per weight (0: tiles about 56 pixels across)")
-                    ->check(CLI::NonNegativeNumber);
+                    ->check(kNonNegative);
               },
           .run = [options](const SharedOptions& shared) { return run_filters(*options, shared); }};
 }

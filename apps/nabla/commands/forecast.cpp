@@ -157,20 +157,20 @@ nlohmann::json scores_json(const Scores& s) {
 void add_forecast_options(CLI::App& app, ForecastOptions& o) {
   app.add_option("--csv", o.csv, "your own series: CSV with columns date,campaign,impressions,clicks (default: generate)")
       ->check(CLI::ExistingFile);
-  app.add_option("--campaigns", o.campaigns, "campaigns to generate")->check(CLI::PositiveNumber);
-  app.add_option("--days", o.days, "days to generate per campaign")->check(CLI::PositiveNumber);
-  app.add_option("--window", o.window, "days of history the model sees")->check(CLI::PositiveNumber);
-  app.add_option("--horizon", o.horizon, "days forecast at once")->check(CLI::PositiveNumber);
+  app.add_option("--campaigns", o.campaigns, "campaigns to generate")->check(kPositive);
+  app.add_option("--days", o.days, "days to generate per campaign")->check(kPositive);
+  app.add_option("--window", o.window, "days of history the model sees")->check(kPositive);
+  app.add_option("--horizon", o.horizon, "days forecast at once")->check(kPositive);
   app.add_option("--test-days", o.test_days, "held-out tail of every series, scored and never trained on")
-      ->check(CLI::PositiveNumber);
-  app.add_option("--epochs", o.epochs, "training epochs")->check(CLI::PositiveNumber);
-  app.add_option("--batch-size", o.batch_size, "windows per batch")->check(CLI::PositiveNumber);
-  app.add_option("--hidden", o.hidden, "LSTM hidden size")->check(CLI::PositiveNumber);
-  app.add_option("--layers", o.layers, "LSTM layers")->check(CLI::PositiveNumber);
+      ->check(kPositive);
+  app.add_option("--epochs", o.epochs, "training epochs")->check(kPositive);
+  app.add_option("--batch-size", o.batch_size, "windows per batch")->check(kPositive);
+  app.add_option("--hidden", o.hidden, "LSTM hidden size")->check(kPositive);
+  app.add_option("--layers", o.layers, "LSTM layers")->check(kPositive);
   app.add_option("--dropout", o.dropout, "dropout between LSTM layers")->check(CLI::Range(0.0, 1.0));
-  app.add_option("--lr", o.lr, "Adam's learning rate (annealed to 0 by a cosine)")->check(CLI::PositiveNumber);
-  app.add_option("--average-days", o.average_days, "window of the moving-average baseline")->check(CLI::PositiveNumber);
-  app.add_option("--plots", o.plots, "forecast-vs-actual charts for this many campaigns")->check(CLI::NonNegativeNumber);
+  app.add_option("--lr", o.lr, "Adam's learning rate (annealed to 0 by a cosine)")->check(kPositive);
+  app.add_option("--average-days", o.average_days, "window of the moving-average baseline")->check(kPositive);
+  app.add_option("--plots", o.plots, "forecast-vs-actual charts for this many campaigns")->check(kNonNegative);
 }
 
 int run_forecast(const ForecastOptions& o, const SharedOptions& shared) {

@@ -118,31 +118,31 @@ std::pair<std::unique_ptr<models::GPT>, data::Vocabulary> load_model(const std::
 void add_gpt_options(CLI::App& app, GptOptions& o) {
   app.add_option("--corpus", o.corpus, "text corpus")->check(CLI::IsMember({"wordnet"}));
   app.add_option("--max-chars", o.max_chars, "use only about this many characters of glosses (0: all, ~9 million)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   app.add_option("--val-fraction", o.val_fraction, "fraction of the glosses held out for validation")->check(CLI::Range(0.0, 0.5));
-  app.add_option("--context", o.context, "characters the model reads at once")->check(CLI::PositiveNumber);
-  app.add_option("--layers", o.layers, "Transformer blocks")->check(CLI::PositiveNumber);
-  app.add_option("--d-model", o.d_model, "embedding width")->check(CLI::PositiveNumber);
-  app.add_option("--heads", o.heads, "attention heads (must divide --d-model)")->check(CLI::PositiveNumber);
+  app.add_option("--context", o.context, "characters the model reads at once")->check(kPositive);
+  app.add_option("--layers", o.layers, "Transformer blocks")->check(kPositive);
+  app.add_option("--d-model", o.d_model, "embedding width")->check(kPositive);
+  app.add_option("--heads", o.heads, "attention heads (must divide --d-model)")->check(kPositive);
   app.add_option("--dropout", o.dropout, "dropout in training")->check(CLI::Range(0.0, 0.9));
   app.add_flag("!--untied", o.tie_weights, "a separate output projection instead of the token embedding");
   app.add_option("--epochs", o.epochs, "passes over the training windows (no training with --model-file)")
-      ->check(CLI::NonNegativeNumber);
-  app.add_option("--batch-size", o.batch_size, "windows per batch")->check(CLI::PositiveNumber);
-  app.add_option("--lr", o.lr, "peak learning rate of AdamW")->check(CLI::PositiveNumber);
-  app.add_option("--weight-decay", o.weight_decay, "AdamW's decoupled weight decay")->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
+  app.add_option("--batch-size", o.batch_size, "windows per batch")->check(kPositive);
+  app.add_option("--lr", o.lr, "peak learning rate of AdamW")->check(kPositive);
+  app.add_option("--weight-decay", o.weight_decay, "AdamW's decoupled weight decay")->check(kNonNegative);
   app.add_option("--warmup", o.warmup, "steps of linear warmup (at most a tenth of all steps), then cosine decay")
-      ->check(CLI::NonNegativeNumber);
-  app.add_option("--clip", o.clip, "clip gradients to this global norm (0: off)")->check(CLI::NonNegativeNumber);
-  app.add_option("--val-windows", o.val_windows, "validation windows (0: the whole validation text)")->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
+  app.add_option("--clip", o.clip, "clip gradients to this global norm (0: off)")->check(kNonNegative);
+  app.add_option("--val-windows", o.val_windows, "validation windows (0: the whole validation text)")->check(kNonNegative);
   app.add_option("--model-file", o.model_file, "sample from a model saved by `nabla gpt` instead of training one")
       ->check(CLI::ExistingFile);
-  app.add_option("--sample", o.sample, "characters to generate at the end (0: none)")->check(CLI::NonNegativeNumber);
+  app.add_option("--sample", o.sample, "characters to generate at the end (0: none)")->check(kNonNegative);
   app.add_option("--prompt", o.prompt, "text the sample continues; longer than --context: only its end is read");
   app.add_option("--temperature", o.temperature, "sampling temperature (> 0; lower is more conservative)")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   app.add_option("--top-k", o.top_k, "draw only from the k most likely characters (0: all, 1: greedy)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
 }
 
 int run_gpt(const GptOptions& o, const SharedOptions& shared) {

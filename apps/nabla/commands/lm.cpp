@@ -72,23 +72,23 @@ double evaluate_loss(models::LSTMLanguageModel& model, const data::StreamBatches
 
 void add_lm_options(CLI::App& app, LanguageModelOptions& o) {
   app.add_option("--level", o.level, "word or char tokens")->check(CLI::IsMember({"word", "char"}));
-  app.add_option("--embedding", o.embedding, "embedding size (equal to --hidden ties the decoder to it)")->check(CLI::PositiveNumber);
-  app.add_option("--hidden", o.hidden, "LSTM hidden size")->check(CLI::PositiveNumber);
-  app.add_option("--layers", o.layers, "LSTM layers")->check(CLI::PositiveNumber);
+  app.add_option("--embedding", o.embedding, "embedding size (equal to --hidden ties the decoder to it)")->check(kPositive);
+  app.add_option("--hidden", o.hidden, "LSTM hidden size")->check(kPositive);
+  app.add_option("--layers", o.layers, "LSTM layers")->check(kPositive);
   app.add_option("--dropout", o.dropout, "dropout on embeddings, between layers and before the decoder")->check(CLI::Range(0.0, 0.95));
-  app.add_option("--epochs", o.epochs, "passes over the training stream")->check(CLI::PositiveNumber);
-  app.add_option("--batch-size", o.batch_size, "parallel rows of the stream")->check(CLI::PositiveNumber);
-  app.add_option("--bptt", o.bptt, "time steps per truncated-BPTT window")->check(CLI::PositiveNumber);
-  app.add_option("--lr", o.lr, "Adam learning rate")->check(CLI::PositiveNumber);
-  app.add_option("--clip", o.clip, "clip the global gradient norm to this (0: no clipping)")->check(CLI::NonNegativeNumber);
-  app.add_option("--min-count", o.min_count, "word level: rarer words read as <unk>")->check(CLI::PositiveNumber);
-  app.add_option("--max-vocab", o.max_vocab, "word level: at most this many ids (0: no limit)")->check(CLI::NonNegativeNumber);
-  app.add_option("--max-documents", o.max_documents, "use N glosses spread evenly over the corpus (0: all)")->check(CLI::NonNegativeNumber);
+  app.add_option("--epochs", o.epochs, "passes over the training stream")->check(kPositive);
+  app.add_option("--batch-size", o.batch_size, "parallel rows of the stream")->check(kPositive);
+  app.add_option("--bptt", o.bptt, "time steps per truncated-BPTT window")->check(kPositive);
+  app.add_option("--lr", o.lr, "Adam learning rate")->check(kPositive);
+  app.add_option("--clip", o.clip, "clip the global gradient norm to this (0: no clipping)")->check(kNonNegative);
+  app.add_option("--min-count", o.min_count, "word level: rarer words read as <unk>")->check(kPositive);
+  app.add_option("--max-vocab", o.max_vocab, "word level: at most this many ids (0: no limit)")->check(kNonNegative);
+  app.add_option("--max-documents", o.max_documents, "use N glosses spread evenly over the corpus (0: all)")->check(kNonNegative);
   app.add_option("--val-fraction", o.val_fraction, "glosses held out (seeded)")->check(CLI::Range(0.001, 0.5));
-  app.add_option("--sample-tokens", o.sample_tokens, "tokens to sample after training (0: none)")->check(CLI::NonNegativeNumber);
+  app.add_option("--sample-tokens", o.sample_tokens, "tokens to sample after training (0: none)")->check(kNonNegative);
   app.add_option("--prompt", o.prompt, "text the sample continues (default: the start of a gloss)");
-  app.add_option("--temperature", o.temperature, "sampling temperature")->check(CLI::PositiveNumber);
-  app.add_option("--top-k", o.top_k, "sample among the k most likely tokens (0: all, 1: greedy)")->check(CLI::NonNegativeNumber);
+  app.add_option("--temperature", o.temperature, "sampling temperature")->check(kPositive);
+  app.add_option("--top-k", o.top_k, "sample among the k most likely tokens (0: all, 1: greedy)")->check(kNonNegative);
 }
 
 int run_lm(const LanguageModelOptions& o, const SharedOptions& shared) {

@@ -25,10 +25,10 @@ struct LanguageModelSampleOptions {
 void add_lm_sample_options(CLI::App& app, LanguageModelSampleOptions& o) {
   app.add_option("--model-dir", o.model_dir, "directory written by `nabla lm`")->check(CLI::ExistingDirectory);
   app.add_option("--prompt", o.prompt, "text to continue (default: the start of a gloss)");
-  app.add_option("--tokens", o.tokens, "tokens per sample")->check(CLI::PositiveNumber);
-  app.add_option("--temperature", o.temperature, "sampling temperature")->check(CLI::PositiveNumber);
-  app.add_option("--top-k", o.top_k, "sample among the k most likely tokens (0: all, 1: greedy)")->check(CLI::NonNegativeNumber);
-  app.add_option("--samples", o.samples, "how many samples")->check(CLI::PositiveNumber);
+  app.add_option("--tokens", o.tokens, "tokens per sample")->check(kPositive);
+  app.add_option("--temperature", o.temperature, "sampling temperature")->check(kPositive);
+  app.add_option("--top-k", o.top_k, "sample among the k most likely tokens (0: all, 1: greedy)")->check(kNonNegative);
+  app.add_option("--samples", o.samples, "how many samples")->check(kPositive);
 }
 
 int run_lm_sample(const LanguageModelSampleOptions& o, const SharedOptions& shared) {

@@ -80,8 +80,8 @@ Command misclassified_command() {
               [options](CLI::App& app) {
                 add_model_file_option(app, options->model_file)->required();
                 app.add_option("--count", options->count, "how many wrong test images to show (the first ones)")
-                    ->check(CLI::PositiveNumber);
-                app.add_option("--scale", options->scale, "pixels per image pixel")->check(CLI::PositiveNumber);
+                    ->check(kPositive);
+                app.add_option("--scale", options->scale, "pixels per image pixel")->check(kPositive);
               },
           .run = [options](const SharedOptions& shared) { return run_misclassified(*options, shared); }};
 }

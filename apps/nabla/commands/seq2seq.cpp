@@ -212,20 +212,20 @@ void add_seq2seq_options(CLI::App& app, Seq2seqOptions& o) {
       ->check(CLI::IsMember({"plain", "reverse", "peeky", "reverse-peeky", "attention", "reverse-attention"}));
   app.add_flag("--compare", o.compare,
                "train plain, reverse, peeky, reverse-peeky and attention in turn and print a Markdown table");
-  app.add_option("--epochs", o.epochs, "training epochs")->check(CLI::PositiveNumber);
-  app.add_option("--batch-size", o.batch_size, "questions per batch")->check(CLI::PositiveNumber);
-  app.add_option("--hidden", o.hidden, "LSTM hidden size")->check(CLI::PositiveNumber);
-  app.add_option("--embedding", o.embedding, "character embedding size")->check(CLI::PositiveNumber);
-  app.add_option("--lr", o.lr, "Adam's learning rate")->check(CLI::PositiveNumber);
-  app.add_option("--clip", o.clip, "gradient norm clipping")->check(CLI::PositiveNumber);
-  app.add_option("--train-size", o.train_size, "training questions")->check(CLI::PositiveNumber);
-  app.add_option("--validation-size", o.validation_size, "validation questions")->check(CLI::PositiveNumber);
+  app.add_option("--epochs", o.epochs, "training epochs")->check(kPositive);
+  app.add_option("--batch-size", o.batch_size, "questions per batch")->check(kPositive);
+  app.add_option("--hidden", o.hidden, "LSTM hidden size")->check(kPositive);
+  app.add_option("--embedding", o.embedding, "character embedding size")->check(kPositive);
+  app.add_option("--lr", o.lr, "Adam's learning rate")->check(kPositive);
+  app.add_option("--clip", o.clip, "gradient norm clipping")->check(kPositive);
+  app.add_option("--train-size", o.train_size, "training questions")->check(kPositive);
+  app.add_option("--validation-size", o.validation_size, "validation questions")->check(kPositive);
   app.add_option("--beam-width", o.beam_width, "also score the final model with beam search of this width (0: no)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   app.add_option("--beam-examples", o.beam_examples, "validation questions scored with beam search")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   app.add_option("--heatmaps", o.heatmaps, "attention heat maps of the first validation questions")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
 }
 
 int run_seq2seq(const Seq2seqOptions& o, const SharedOptions& shared) {

@@ -45,7 +45,7 @@ void add_similar_options(CLI::App& app, SimilarOptions& o) {
   auto* word = app.add_option("--word", o.word, "show the words nearest to this one");
   auto* analogy = app.add_option("--analogy", o.analogy, "a:b::c:? - the words d with b - a + c nearest");
   word->excludes(analogy);
-  app.add_option("--top", o.top, "how many words to show")->check(CLI::PositiveNumber);
+  app.add_option("--top", o.top, "how many words to show")->check(kPositive);
 }
 
 int run_similar(const SimilarOptions& o) {

@@ -36,7 +36,7 @@ Command summary_command() {
                 add_model_option(app, options->model.name)->required();
                 add_hidden_option(app, options->model.hidden);
                 app.add_option("--batch-size", options->batch_size, "batch dimension of the output shapes")
-                    ->check(CLI::PositiveNumber);
+                    ->check(kPositive);
               },
           .run = [options](const SharedOptions&) { return run_summary(*options); }};
 }

@@ -162,19 +162,19 @@ int run_train(const TrainOptions& o, const SharedOptions& shared) {
 void add_train_options(CLI::App& app, TrainOptions& o) {
   add_model_option(app, o.model.name);
   add_hidden_option(app, o.model.hidden);
-  app.add_option("--epochs", o.epochs, "training epochs")->check(CLI::PositiveNumber);
-  app.add_option("--batch-size", o.batch_size, "samples per batch")->check(CLI::PositiveNumber);
+  app.add_option("--epochs", o.epochs, "training epochs")->check(kPositive);
+  app.add_option("--batch-size", o.batch_size, "samples per batch")->check(kPositive);
   app.add_option("--optimizer", o.optimizer, "sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw")
       ->check(CLI::IsMember({"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"}));
-  app.add_option("--lr", o.lr, "learning rate")->check(CLI::PositiveNumber);
+  app.add_option("--lr", o.lr, "learning rate")->check(kPositive);
   app.add_option("--momentum", o.momentum, "momentum (sgd family)")->check(CLI::Range(0.0, 1.0));
-  app.add_option("--weight-decay", o.weight_decay, "L2 weight decay (decoupled for adamw)")->check(CLI::NonNegativeNumber);
+  app.add_option("--weight-decay", o.weight_decay, "L2 weight decay (decoupled for adamw)")->check(kNonNegative);
   app.add_option("--scheduler", o.scheduler, "learning-rate schedule: none, step, cosine, exponential, inverse-time")
       ->check(CLI::IsMember({"none", "step", "cosine", "exponential", "inverse-time"}));
   app.add_option("--val-fraction", o.val_fraction, "fraction of the training set held out for validation (stratified)")
       ->check(CLI::Range(0.0, 0.5));
   app.add_option("--patience", o.patience, "stop after this many epochs without a better validation loss (0: never)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   app.add_option("--augment", o.augment,
                  "augment training batches: any of crop (pad 2 pixels, crop back to size), flip (horizontal, p = 0.5), "
                  "affine (10 degrees, 10% shift, scale 0.9-1.1), comma-separated (default: none)")

@@ -62,17 +62,17 @@ std::vector<T> gather_rows(const std::vector<T>& table, const std::vector<int64_
 void add_word2vec_options(CLI::App& app, Word2VecOptions& o) {
   app.add_option("--mode", o.mode, "skipgram (predict each context word) or cbow (predict the centre)")
       ->check(CLI::IsMember({"skipgram", "cbow"}));
-  app.add_option("--dim", o.dim, "vector size")->check(CLI::PositiveNumber);
-  app.add_option("--window", o.window, "largest context radius (each position draws 1..window)")->check(CLI::PositiveNumber);
-  app.add_option("--negatives", o.negatives, "noise words per example")->check(CLI::PositiveNumber);
-  app.add_option("--min-count", o.min_count, "words seen fewer times are dropped")->check(CLI::PositiveNumber);
-  app.add_option("--subsample", o.subsample, "subsampling threshold t of frequent words (0: off)")->check(CLI::NonNegativeNumber);
-  app.add_option("--epochs", o.epochs, "passes over the corpus")->check(CLI::PositiveNumber);
-  app.add_option("--batch-size", o.batch_size, "examples per SGD step")->check(CLI::PositiveNumber);
+  app.add_option("--dim", o.dim, "vector size")->check(kPositive);
+  app.add_option("--window", o.window, "largest context radius (each position draws 1..window)")->check(kPositive);
+  app.add_option("--negatives", o.negatives, "noise words per example")->check(kPositive);
+  app.add_option("--min-count", o.min_count, "words seen fewer times are dropped")->check(kPositive);
+  app.add_option("--subsample", o.subsample, "subsampling threshold t of frequent words (0: off)")->check(kNonNegative);
+  app.add_option("--epochs", o.epochs, "passes over the corpus")->check(kPositive);
+  app.add_option("--batch-size", o.batch_size, "examples per SGD step")->check(kPositive);
   app.add_option("--optimizer", o.optimizer, "adam (on the batch's mean loss) or sgd (on its sum, word2vec's rule)")
       ->check(CLI::IsMember({"adam", "sgd"}));
   app.add_option("--lr", o.lr, "starting learning rate (0: 3e-3 for adam; for sgd 0.025 skipgram, 0.05 cbow)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
 }
 
 int run_word2vec(const Word2VecOptions& o, const SharedOptions& shared) {
