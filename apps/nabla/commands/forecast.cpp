@@ -4,8 +4,6 @@
 // Prints the table and one JSON line; writes into --out: ad_series.csv (generated data),
 // model.safetensors (with the window layout and per-series scalers in its metadata), metrics.json
 // and forecast_<campaign>_<variable>.svg charts of the tail.
-#include "forecast_command.h"
-
 #include <nlohmann/json.hpp>
 
 #include <cctype>
@@ -15,20 +13,32 @@
 #include <iostream>
 #include <span>
 
-#include "nabla/models/ad_series.h"
-#include "nabla/models/timeseries_windows.h"
+#include "command.h"
 #include "nabla/error.h"
 #include "nabla/io/atomic_file.h"
 #include "nabla/io/safetensors.h"
-#include "nabla/models/forecaster.h"
-#include "nabla/parallel.h"
-#include "nabla/random.h"
+#include "nabla/models/ad_series.h"
 #include "nabla/models/forecast_metrics.h"
 #include "nabla/models/forecast_training.h"
+#include "nabla/models/forecaster.h"
+#include "nabla/models/timeseries_windows.h"
+#include "nabla/random.h"
 #include "nabla/train/plot.h"
 
 namespace nabla::cli {
 namespace {
+
+struct ForecastOptions {
+  std::string csv;              // the user's series; empty: generate them
+  int64_t campaigns = 20, days = 730;  // of generated data
+  int64_t window = 56, horizon = 14, test_days = 91;
+  int64_t epochs = 4, batch_size = 64;
+  int64_t hidden = 64, layers = 1;
+  double dropout = 0.0;
+  double lr = 3e-3;
+  int64_t average_days = 7;     // the moving-average baseline's window
+  int64_t plots = 4;            // forecast-vs-actual charts of the first campaigns
+};
 
 using models::ForecastProblem;
 using models::ForecastWindows;
@@ -144,38 +154,32 @@ nlohmann::json scores_json(const Scores& s) {
   return j;
 }
 
-}  // namespace
-
-void add_forecast_options(CLI::App& app, ForecastCommandOptions& o) {
+void add_forecast_options(CLI::App& app, ForecastOptions& o) {
   app.add_option("--csv", o.csv, "your own series: CSV with columns date,campaign,impressions,clicks (default: generate)")
       ->check(CLI::ExistingFile);
-  app.add_option("--campaigns", o.campaigns, "campaigns to generate")->check(CLI::PositiveNumber);
-  app.add_option("--days", o.days, "days to generate per campaign")->check(CLI::PositiveNumber);
-  app.add_option("--window", o.window, "days of history the model sees")->check(CLI::PositiveNumber);
-  app.add_option("--horizon", o.horizon, "days forecast at once")->check(CLI::PositiveNumber);
+  app.add_option("--campaigns", o.campaigns, "campaigns to generate")->check(kPositive);
+  app.add_option("--days", o.days, "days to generate per campaign")->check(kPositive);
+  app.add_option("--window", o.window, "days of history the model sees")->check(kPositive);
+  app.add_option("--horizon", o.horizon, "days forecast at once")->check(kPositive);
   app.add_option("--test-days", o.test_days, "held-out tail of every series, scored and never trained on")
-      ->check(CLI::PositiveNumber);
-  app.add_option("--epochs", o.epochs, "training epochs")->check(CLI::PositiveNumber);
-  app.add_option("--batch-size", o.batch_size, "windows per batch")->check(CLI::PositiveNumber);
-  app.add_option("--hidden", o.hidden, "LSTM hidden size")->check(CLI::PositiveNumber);
-  app.add_option("--layers", o.layers, "LSTM layers")->check(CLI::PositiveNumber);
+      ->check(kPositive);
+  app.add_option("--epochs", o.epochs, "training epochs")->check(kPositive);
+  app.add_option("--batch-size", o.batch_size, "windows per batch")->check(kPositive);
+  app.add_option("--hidden", o.hidden, "LSTM hidden size")->check(kPositive);
+  app.add_option("--layers", o.layers, "LSTM layers")->check(kPositive);
   app.add_option("--dropout", o.dropout, "dropout between LSTM layers")->check(CLI::Range(0.0, 1.0));
-  app.add_option("--lr", o.lr, "Adam's learning rate (annealed to 0 by a cosine)")->check(CLI::PositiveNumber);
-  app.add_option("--average-days", o.average_days, "window of the moving-average baseline")->check(CLI::PositiveNumber);
-  app.add_option("--plots", o.plots, "forecast-vs-actual charts for this many campaigns")->check(CLI::NonNegativeNumber);
-  app.add_option("--seed", o.seed, "random seed (generated data, weights, batch order)");
-  app.add_option("--threads", o.threads, "threads for kernels and BLAS (0: all cores)")->check(CLI::NonNegativeNumber);
-  app.add_option("--out", o.out, "run directory: model, metrics, charts, generated data");
+  app.add_option("--lr", o.lr, "Adam's learning rate (annealed to 0 by a cosine)")->check(kPositive);
+  app.add_option("--average-days", o.average_days, "window of the moving-average baseline")->check(kPositive);
+  app.add_option("--plots", o.plots, "forecast-vs-actual charts for this many campaigns")->check(kNonNegative);
 }
 
-int run_forecast(const ForecastCommandOptions& o) {
-  if (o.threads > 0) set_num_threads(o.threads);
-  const std::filesystem::path dir(o.out);
+int run_forecast(const ForecastOptions& o, const SharedOptions& shared) {
+  const std::filesystem::path dir(shared.out);
   std::filesystem::create_directories(dir);
 
   std::vector<models::AdSeries> ads;
   if (o.csv.empty()) {
-    ads = models::generate_ad_series({.campaigns = o.campaigns, .days = o.days, .seed = o.seed});
+    ads = models::generate_ad_series({.campaigns = o.campaigns, .days = o.days, .seed = shared.seed});
     models::write_ad_series_csv(dir / "ad_series.csv", ads);
   } else {
     ads = models::read_ad_series_csv(o.csv);
@@ -195,13 +199,12 @@ int run_forecast(const ForecastCommandOptions& o) {
               ads.size(), o.csv.empty() ? "generated" : o.csv.c_str(), static_cast<long long>(training.size()),
               static_cast<long long>(test.size()), static_cast<long long>(o.test_days));
 
-  manual_seed(o.seed);
   models::LstmForecaster model(problem.feature_count(), problem.variable_count(), o.horizon,
                            {.hidden_size = o.hidden, .num_layers = o.layers, .dropout = o.dropout});
   const auto started = std::chrono::steady_clock::now();
   const std::vector<double> losses = models::fit_forecaster(
       model, training,
-      {.epochs = o.epochs, .batch_size = o.batch_size, .lr = o.lr, .seed = o.seed, .on_epoch = [&](int64_t epoch, double loss) {
+      {.epochs = o.epochs, .batch_size = o.batch_size, .lr = o.lr, .seed = shared.seed, .on_epoch = [&](int64_t epoch, double loss) {
          std::printf("epoch %lld/%lld  training loss %.4f\n", static_cast<long long>(epoch),
                      static_cast<long long>(o.epochs), loss);
          std::fflush(stdout);
@@ -251,6 +254,19 @@ int run_forecast(const ForecastCommandOptions& o) {
   io::write_file_atomic((dir / "metrics.json").string(), summary.dump(2) + "\n");
   std::cout << summary.dump() << std::endl;
   return 0;
+}
+
+}  // namespace
+
+Command forecast_command() {
+  auto options = std::make_shared<ForecastOptions>();
+  return {.name = "forecast",
+          .help = "forecast daily ad impressions and clicks with an LSTM against seasonal-naive and moving-average baselines",
+          .shared = {.seed = "generated data, weights, batch order",
+                     .threads = true,
+                     .out = OutputOption{"runs/forecast", "run directory: model, metrics, charts, generated data"}},
+          .add_options = [options](CLI::App& app) { add_forecast_options(app, *options); },
+          .run = [options](const SharedOptions& shared) { return run_forecast(*options, shared); }};
 }
 
 }  // namespace nabla::cli

@@ -5,22 +5,40 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <thread>
 
-#include "commands.h"
+#include "command.h"
 #include "dataset_choice.h"
 #include "nabla/data/augment.h"
 #include "nabla/data/dataloader.h"
 #include "nabla/data/transforms.h"
 #include "nabla/functional.h"
 #include "nabla/io/safetensors.h"
+#include "nabla/models/model_zoo.h"
 #include "nabla/nabla.h"
 #include "nabla/optim/optimizer.h"
 #include "nabla/optim/scheduler.h"
 #include "nabla/train/trainer.h"
+#include "zoo_options.h"
 
 namespace nabla::cli {
 namespace {
+
+struct TrainOptions {
+  models::ModelSpec model;
+  int64_t epochs = 5;
+  int64_t batch_size = 100;
+  std::string optimizer = "adam";
+  double lr = 1e-3;
+  double momentum = 0.9;
+  double weight_decay = 0;
+  std::string scheduler = "none";
+  double val_fraction = 0.1;
+  int64_t patience = 0;
+  std::vector<std::string> augment;  // of crop, flip, affine; applied to training batches only
+  bool resume = false;
+};
 
 std::unique_ptr<optim::Optimizer> make_optimizer(const TrainOptions& o, std::vector<Tensor> params) {
   if (o.optimizer == "sgd") return std::make_unique<optim::SGD>(params, optim::SGDOptions{o.lr, 0, 0, o.weight_decay, false});
@@ -71,14 +89,10 @@ std::unique_ptr<optim::LRScheduler> make_scheduler(const TrainOptions& o, optim:
   return nullptr;
 }
 
-}  // namespace
-
-int run_train(const TrainOptions& o) {
-  if (o.threads > 0) set_num_threads(o.threads);
-  manual_seed(o.seed);
-  const LabelledImages train_full = load_images(o.data, o.data_dir, true);
-  const LabelledImages test = load_images(o.data, o.data_dir, false);
-  const auto [train_set, val_set] = split_for_validation(train_full, o.val_fraction, o.seed);
+int run_train(const TrainOptions& o, const SharedOptions& shared) {
+  const LabelledImages train_full = load_images(shared.data, shared.data_dir, true);
+  const LabelledImages test = load_images(shared.data, shared.data_dir, false);
+  const auto [train_set, val_set] = split_for_validation(train_full, o.val_fraction, shared.seed);
 
   models::ModelSpec spec = o.model;
   spec.inputs = train_full.images[0].numel();
@@ -90,12 +104,12 @@ int run_train(const TrainOptions& o) {
   data::DataLoaderOptions train_loading;
   train_loading.batch_size = o.batch_size;
   train_loading.shuffle = true;
-  train_loading.seed = o.seed;
+  train_loading.seed = shared.seed;
   // A background loader thread only helps when a core is free for it; on a machine whose cores
   // all run kernels it competes with them (measured: 705 vs 438 us a step on 2 cores).
   if (get_num_threads() >= static_cast<int>(std::thread::hardware_concurrency())) train_loading.prefetch = 0;
   // Augmentation for the training batches only, never validation or test.
-  const auto augment_generator = std::make_shared<data::AugmentGenerator>(o.seed);
+  const auto augment_generator = std::make_shared<data::AugmentGenerator>(shared.seed);
   if (!o.augment.empty())
     train_loading.transform = make_augmentation(o.augment, min(train_full.images).item(), augment_generator);
   data::DataLoader train_loader(train_set, train_loading);
@@ -107,19 +121,19 @@ int run_train(const TrainOptions& o) {
 
   train::FitOptions fit;
   fit.epochs = o.epochs;
-  fit.out_dir = o.out;
+  fit.out_dir = shared.out;
   fit.resume = o.resume;
   fit.patience = o.patience;
-  fit.progress = o.progress;
+  fit.progress = shared.progress;
   fit.model_metadata = to_metadata(spec);
   const train::LossFn loss = [](const Tensor& logits, const Tensor& target) { return F::cross_entropy(logits, target); };
   train::Trainer trainer(*model, *optimizer, fit);
   trainer.set_scheduler(scheduler.get());
-  train::Batches<data::Batch> train_batches = train::batches_from(train_loader, o.seed);
+  train::Batches<data::Batch> train_batches = train::batches_from(train_loader, shared.seed);
   // The augmentation stream restarts from (seed, epoch) with the shuffling, so a resumed run draws
   // what an uninterrupted one would have.
   if (!o.augment.empty())
-    train_batches.for_each = [shuffled = train_batches.for_each, augment_generator, seed = o.seed](
+    train_batches.for_each = [shuffled = train_batches.for_each, augment_generator, seed = shared.seed](
                                  int64_t epoch, const std::function<void(const data::Batch&)>& visit) {
       augment_generator->seed((seed ^ 0x9e3779b97f4a7c15ULL) * 1000003 + static_cast<uint64_t>(epoch));
       shuffled(epoch, visit);
@@ -132,20 +146,59 @@ int run_train(const TrainOptions& o) {
   for (const train::EpochRecord& e : result.epochs) epoch_seconds.push_back(e.seconds);
 
   const train::Evaluation tested = train::evaluate(*model, train::batches_from(test_loader), loss, spec.classes);
-  io::save_safetensors((std::filesystem::path(o.out) / "model.safetensors").string(), model->state_dict(),
+  io::save_safetensors((std::filesystem::path(shared.out) / "model.safetensors").string(), model->state_dict(),
                        to_metadata(spec));
 
   nlohmann::json summary = {
       {"test_accuracy", tested.accuracy},   {"test_loss", tested.loss},
       {"train_seconds", result.train_seconds}, {"epoch_seconds", epoch_seconds},
       {"epochs", result.epochs_run},        {"params", model->parameter_count()},
-      {"model", spec.name},                 {"data", o.data},
+      {"model", spec.name},                 {"data", shared.data},
       {"best_epoch", result.best_epoch},    {"stopped_early", result.stopped_early},
-      {"threads", get_num_threads()},       {"out", o.out}};
+      {"threads", get_num_threads()},       {"out", shared.out}};
   if (!result.history.validation_accuracy.empty())
     summary["val_accuracy"] = result.history.validation_accuracy.back();
   std::cout << summary.dump() << std::endl;
   return 0;
+}
+
+void add_train_options(CLI::App& app, TrainOptions& o) {
+  add_model_option(app, o.model.name);
+  add_hidden_option(app, o.model.hidden);
+  app.add_option("--epochs", o.epochs, "training epochs")->check(kPositive);
+  app.add_option("--batch-size", o.batch_size, "samples per batch")->check(kPositive);
+  app.add_option("--optimizer", o.optimizer, "sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw")
+      ->check(CLI::IsMember({"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"}));
+  app.add_option("--lr", o.lr, "learning rate")->check(kPositive);
+  app.add_option("--momentum", o.momentum, "momentum (sgd family)")->check(CLI::Range(0.0, 1.0));
+  app.add_option("--weight-decay", o.weight_decay, "L2 weight decay (decoupled for adamw)")->check(kNonNegative);
+  app.add_option("--scheduler", o.scheduler, "learning-rate schedule: none, step, cosine, exponential, inverse-time")
+      ->check(CLI::IsMember({"none", "step", "cosine", "exponential", "inverse-time"}));
+  app.add_option("--val-fraction", o.val_fraction, "fraction of the training set held out for validation (stratified)")
+      ->check(CLI::Range(0.0, 0.5));
+  app.add_option("--patience", o.patience, "stop after this many epochs without a better validation loss (0: never)")
+      ->check(kNonNegative);
+  app.add_option("--augment", o.augment,
+                 "augment training batches: any of crop (pad 2 pixels, crop back to size), flip (horizontal, p = 0.5), "
+                 "affine (10 degrees, 10% shift, scale 0.9-1.1), comma-separated (default: none)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"crop", "flip", "affine"}));
+  app.add_flag("--resume", o.resume, "continue from the checkpoint in --out");
+}
+
+}  // namespace
+
+Command train_command() {
+  auto options = std::make_shared<TrainOptions>();
+  return {.name = "train",
+          .help = "train a model and report test metrics as JSON",
+          .shared = {.seed = "weights, shuffling, dropout, augmentation",
+                     .threads = true,
+                     .out = OutputOption{"runs/default", "run directory: model, checkpoint, metrics.csv, curves.svg"},
+                     .progress = true,
+                     .data = DataSource::images},
+          .add_options = [options](CLI::App& app) { add_train_options(app, *options); },
+          .run = [options](const SharedOptions& shared) { return run_train(*options, shared); }};
 }
 
 }  // namespace nabla::cli

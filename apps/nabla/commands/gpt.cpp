@@ -14,18 +14,43 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <numeric>
 
-#include "gpt_bert_commands.h"
+#include "command.h"
 #include "gpt_bert_training.h"
-#include "nabla/models/gpt_text.h"
 #include "nabla/functional.h"
 #include "nabla/io/safetensors.h"
-#include "nabla/nabla.h"
 #include "nabla/models/gpt.h"
+#include "nabla/models/gpt_text.h"
+#include "nabla/nabla.h"
 
 namespace nabla::cli {
 namespace {
+
+struct GptOptions {
+  std::string corpus = "wordnet";  // the only one so far
+  int64_t max_chars = 0;           // use only this many characters of glosses (0: all ~9 million)
+  double val_fraction = 0.05;      // glosses held out for validation
+  int64_t context = 128;
+  int64_t layers = 4;
+  int64_t d_model = 128;
+  int64_t heads = 4;
+  double dropout = 0.1;
+  bool tie_weights = true;
+  int64_t epochs = 1;
+  int64_t batch_size = 32;
+  double lr = 1e-3;
+  double weight_decay = 0.1;
+  int64_t warmup = 100;            // steps of linear warmup before the cosine decay
+  double clip = 1.0;               // gradient-norm clipping (0: none)
+  int64_t val_windows = 200;       // validation windows of `context` characters (0: all)
+  std::string model_file;          // sample from a saved model instead of training
+  int64_t sample = 300;            // characters to generate after training (0: none)
+  std::string prompt = "a ";
+  double temperature = 0.8;
+  int64_t top_k = 10;
+};
 
 // Mean next-character loss over windows [0, count) of `stream`.
 double mean_loss(models::GPT& model, const std::vector<int64_t>& stream, int64_t count, int64_t batch_size) {
@@ -41,7 +66,7 @@ double mean_loss(models::GPT& model, const std::vector<int64_t>& stream, int64_t
   return total / static_cast<double>(count);
 }
 
-models::GPTConfig config_of(const GptCommandOptions& o, int64_t vocab_size) {
+models::GPTConfig config_of(const GptOptions& o, int64_t vocab_size) {
   models::GPTConfig c;
   c.vocab_size = vocab_size;
   c.context = o.context;
@@ -90,46 +115,37 @@ std::pair<std::unique_ptr<models::GPT>, data::Vocabulary> load_model(const std::
   }
 }
 
-}  // namespace
-
-void add_gpt_options(CLI::App& app, GptCommandOptions& o) {
+void add_gpt_options(CLI::App& app, GptOptions& o) {
   app.add_option("--corpus", o.corpus, "text corpus")->check(CLI::IsMember({"wordnet"}));
-  app.add_option("--corpus-dir", o.corpus_dir, "directory of WordNet's data.* files (default: Debian's /usr/share/wordnet)");
   app.add_option("--max-chars", o.max_chars, "use only about this many characters of glosses (0: all, ~9 million)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   app.add_option("--val-fraction", o.val_fraction, "fraction of the glosses held out for validation")->check(CLI::Range(0.0, 0.5));
-  app.add_option("--context", o.context, "characters the model reads at once")->check(CLI::PositiveNumber);
-  app.add_option("--layers", o.layers, "Transformer blocks")->check(CLI::PositiveNumber);
-  app.add_option("--d-model", o.d_model, "embedding width")->check(CLI::PositiveNumber);
-  app.add_option("--heads", o.heads, "attention heads (must divide --d-model)")->check(CLI::PositiveNumber);
+  app.add_option("--context", o.context, "characters the model reads at once")->check(kPositive);
+  app.add_option("--layers", o.layers, "Transformer blocks")->check(kPositive);
+  app.add_option("--d-model", o.d_model, "embedding width")->check(kPositive);
+  app.add_option("--heads", o.heads, "attention heads (must divide --d-model)")->check(kPositive);
   app.add_option("--dropout", o.dropout, "dropout in training")->check(CLI::Range(0.0, 0.9));
   app.add_flag("!--untied", o.tie_weights, "a separate output projection instead of the token embedding");
   app.add_option("--epochs", o.epochs, "passes over the training windows (no training with --model-file)")
-      ->check(CLI::NonNegativeNumber);
-  app.add_option("--batch-size", o.batch_size, "windows per batch")->check(CLI::PositiveNumber);
-  app.add_option("--lr", o.lr, "peak learning rate of AdamW")->check(CLI::PositiveNumber);
-  app.add_option("--weight-decay", o.weight_decay, "AdamW's decoupled weight decay")->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
+  app.add_option("--batch-size", o.batch_size, "windows per batch")->check(kPositive);
+  app.add_option("--lr", o.lr, "peak learning rate of AdamW")->check(kPositive);
+  app.add_option("--weight-decay", o.weight_decay, "AdamW's decoupled weight decay")->check(kNonNegative);
   app.add_option("--warmup", o.warmup, "steps of linear warmup (at most a tenth of all steps), then cosine decay")
-      ->check(CLI::NonNegativeNumber);
-  app.add_option("--clip", o.clip, "clip gradients to this global norm (0: off)")->check(CLI::NonNegativeNumber);
-  app.add_option("--val-windows", o.val_windows, "validation windows (0: the whole validation text)")->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
+  app.add_option("--clip", o.clip, "clip gradients to this global norm (0: off)")->check(kNonNegative);
+  app.add_option("--val-windows", o.val_windows, "validation windows (0: the whole validation text)")->check(kNonNegative);
   app.add_option("--model-file", o.model_file, "sample from a model saved by `nabla gpt` instead of training one")
       ->check(CLI::ExistingFile);
-  app.add_option("--sample", o.sample, "characters to generate at the end (0: none)")->check(CLI::NonNegativeNumber);
+  app.add_option("--sample", o.sample, "characters to generate at the end (0: none)")->check(kNonNegative);
   app.add_option("--prompt", o.prompt, "text the sample continues; longer than --context: only its end is read");
   app.add_option("--temperature", o.temperature, "sampling temperature (> 0; lower is more conservative)")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   app.add_option("--top-k", o.top_k, "draw only from the k most likely characters (0: all, 1: greedy)")
-      ->check(CLI::NonNegativeNumber);
-  app.add_option("--seed", o.seed, "random seed (split, weights, batch order, dropout, sampling)");
-  app.add_option("--threads", o.threads, "threads for kernels and BLAS (0: all cores)")->check(CLI::NonNegativeNumber);
-  app.add_option("--out", o.out, "run directory: model.safetensors, metrics.csv, sample.txt");
-  app.add_flag("!--no-progress", o.progress, "no progress bar");
+      ->check(kNonNegative);
 }
 
-int run_gpt(const GptCommandOptions& o) {
-  if (o.threads > 0) set_num_threads(o.threads);
-  manual_seed(o.seed);
+int run_gpt(const GptOptions& o, const SharedOptions& shared) {
   nlohmann::json summary;
   std::unique_ptr<models::GPT> model;
   data::Vocabulary vocabulary({"<unk>"}, {0});
@@ -141,9 +157,9 @@ int run_gpt(const GptCommandOptions& o) {
     models::CharacterCorpusOptions corpus_options;
     corpus_options.max_chars = o.max_chars;
     corpus_options.validation_fraction = o.val_fraction;
-    corpus_options.seed = o.seed;
+    corpus_options.seed = shared.seed;
     const models::CharacterCorpus corpus = models::make_character_corpus(
-        data::load_wordnet_glosses(o.corpus_dir.empty() ? data::kWordNetDirectory : o.corpus_dir), corpus_options);
+        data::load_wordnet_glosses(shared.data_dir), corpus_options);
     vocabulary = corpus.vocabulary;
     model = std::make_unique<models::GPT>(config_of(o, vocabulary.size()));
     const int64_t length = o.context, windows = models::window_count(corpus.train, length);
@@ -160,10 +176,10 @@ int run_gpt(const GptCommandOptions& o) {
     std::vector<int64_t> order(static_cast<size_t>(windows));
     std::iota(order.begin(), order.end(), 0);
     int64_t shuffled_epoch = -1;
-    Generator shuffler(o.seed);
+    Generator shuffler(shared.seed);
     const TrainingLoss loss = [&](int64_t epoch, int64_t b) {
       if (epoch != shuffled_epoch) {  // a fresh seeded order of the windows each epoch
-        shuffler.seed(o.seed * 1000003 + static_cast<uint64_t>(epoch));
+        shuffler.seed(shared.seed * 1000003 + static_cast<uint64_t>(epoch));
         for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[shuffler.below(i)]);
         shuffled_epoch = epoch;
       }
@@ -183,11 +199,11 @@ int run_gpt(const GptCommandOptions& o) {
     training.weight_decay = o.weight_decay;
     training.warmup_steps = o.warmup;
     training.clip_norm = o.clip;
-    training.progress = o.progress;
-    training.out = o.out;
+    training.progress = shared.progress;
+    training.out = shared.out;
     const std::vector<EpochMetrics> history = train_language_model(*model, training, loss, validate);
-    std::filesystem::create_directories(o.out);
-    io::save_safetensors((std::filesystem::path(o.out) / "model.safetensors").string(), model->state_dict(),
+    std::filesystem::create_directories(shared.out);
+    io::save_safetensors((std::filesystem::path(shared.out) / "model.safetensors").string(), model->state_dict(),
                          metadata_of(model->config, vocabulary));
     double seconds = 0;
     for (const EpochMetrics& m : history) seconds += m.seconds;
@@ -200,7 +216,7 @@ int run_gpt(const GptCommandOptions& o) {
       summary["val_loss"] = history.back().validation.at("val_loss");
       summary["val_bpc"] = history.back().validation.at("val_bpc");
     }
-    summary["out"] = o.out;
+    summary["out"] = shared.out;
   }
   summary["params"] = model->parameter_count();
   summary["vocab_size"] = vocabulary.size();
@@ -209,15 +225,30 @@ int run_gpt(const GptCommandOptions& o) {
     models::GenerationOptions generation;
     generation.new_tokens = o.sample;
     generation.sampling = {o.temperature, o.top_k};
-    Generator generator(o.seed);
+    Generator generator(shared.seed);
     const std::vector<int64_t> ids = models::generate(*model, models::encode_characters_strictly(o.prompt, vocabulary), generation, generator);
     const std::string text = vocabulary.decode_text(ids, "");
     std::cerr << "--- sample (temperature " << o.temperature << ", top-k " << o.top_k << ") ---\n" << text << "\n---\n";
     summary["sample"] = text;
-    if (o.model_file.empty()) std::ofstream(std::filesystem::path(o.out) / "sample.txt") << text << "\n";
+    if (o.model_file.empty()) std::ofstream(std::filesystem::path(shared.out) / "sample.txt") << text << "\n";
   }
   std::cout << summary.dump() << std::endl;
   return 0;
+}
+
+}  // namespace
+
+Command gpt_command() {
+  auto options = std::make_shared<GptOptions>();
+  return {.name = "gpt",
+          .help = "train a GPT-style character Transformer on WordNet's glosses and sample from it",
+          .shared = {.seed = "split, weights, batch order, dropout, sampling",
+                     .threads = true,
+                     .out = OutputOption{"runs/gpt", "run directory: model.safetensors, metrics.csv, sample.txt"},
+                     .progress = true,
+                     .data = DataSource::wordnet},
+          .add_options = [options](CLI::App& app) { add_gpt_options(app, *options); },
+          .run = [options](const SharedOptions& shared) { return run_gpt(*options, shared); }};
 }
 
 }  // namespace nabla::cli

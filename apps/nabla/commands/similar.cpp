@@ -3,15 +3,23 @@
 // Mikolov et al.'s "king - man + woman = queen".
 #include <iomanip>
 #include <iostream>
+#include <memory>
 
+#include "command.h"
 #include "nabla/data/text.h"
 #include "nabla/io/safetensors.h"
-#include "nabla/nabla.h"
 #include "nabla/models/word2vec.h"
-#include "text_commands.h"
+#include "nabla/nabla.h"
 
 namespace nabla::cli {
 namespace {
+
+struct SimilarOptions {
+  std::string model_dir = "runs/w2v";
+  std::string word;               // nearest words to this one, or
+  std::string analogy;            // "a:b::c:?" -> the words d with b - a + c nearest
+  int64_t top = 10;
+};
 
 // The word's id; an Error naming the word, the vocabulary's size and its file when it is not there.
 int64_t known_id(const data::Vocabulary& vocab, const std::string& word, const std::string& file) {
@@ -32,14 +40,12 @@ std::vector<std::string> parse_analogy(const std::string& text) {
           text.substr(middle + 2, last - middle - 2)};
 }
 
-}  // namespace
-
 void add_similar_options(CLI::App& app, SimilarOptions& o) {
   app.add_option("--model-dir", o.model_dir, "directory written by `nabla word2vec`")->check(CLI::ExistingDirectory);
   auto* word = app.add_option("--word", o.word, "show the words nearest to this one");
   auto* analogy = app.add_option("--analogy", o.analogy, "a:b::c:? - the words d with b - a + c nearest");
   word->excludes(analogy);
-  app.add_option("--top", o.top, "how many words to show")->check(CLI::PositiveNumber);
+  app.add_option("--top", o.top, "how many words to show")->check(kPositive);
 }
 
 int run_similar(const SimilarOptions& o) {
@@ -78,6 +84,17 @@ int run_similar(const SimilarOptions& o) {
     std::cout << "  " << std::left << std::setw(20) << vocab.token(n.id) << std::right << std::fixed
               << std::setprecision(3) << n.cosine << "\n";
   return 0;
+}
+
+}  // namespace
+
+Command similar_command() {
+  auto options = std::make_shared<SimilarOptions>();
+  return {.name = "similar",
+          .help = "nearest words and analogies in vectors from `nabla word2vec`",
+          .shared = {},
+          .add_options = [options](CLI::App& app) { add_similar_options(app, *options); },
+          .run = [options](const SharedOptions&) { return run_similar(*options); }};
 }
 
 }  // namespace nabla::cli

@@ -15,17 +15,30 @@
 #include <memory>
 #include <numeric>
 
-#include "nabla/models/negative_sampling.h"
+#include "command.h"
 #include "nabla/data/text.h"
 #include "nabla/io/safetensors.h"
-#include "nabla/nabla.h"
+#include "nabla/models/negative_sampling.h"
 #include "nabla/models/word2vec.h"
+#include "nabla/nabla.h"
 #include "nabla/optim/optimizer.h"
-#include "nabla/parallel.h"
-#include "text_commands.h"
+#include "nabla/random.h"
 
 namespace nabla::cli {
 namespace {
+
+struct Word2VecOptions {
+  std::string mode = "skipgram";  // skipgram, cbow
+  int64_t dim = 100;
+  int64_t window = 5;
+  int64_t negatives = 5;
+  int64_t min_count = 5;
+  double subsample = 1e-4;        // Mikolov's threshold t; 0 turns subsampling off
+  int64_t epochs = 5;
+  int64_t batch_size = 4096;      // examples per step
+  std::string optimizer = "adam"; // adam (mean loss) or sgd (summed loss, word2vec's rule)
+  double lr = 0;                  // 0: 3e-3 for adam; word2vec's 0.025 (skip-gram), 0.05 (CBOW) for sgd
+};
 
 using Clock = std::chrono::steady_clock;
 
@@ -46,36 +59,28 @@ std::vector<T> gather_rows(const std::vector<T>& table, const std::vector<int64_
   return out;
 }
 
-}  // namespace
-
 void add_word2vec_options(CLI::App& app, Word2VecOptions& o) {
   app.add_option("--mode", o.mode, "skipgram (predict each context word) or cbow (predict the centre)")
       ->check(CLI::IsMember({"skipgram", "cbow"}));
-  app.add_option("--dim", o.dim, "vector size")->check(CLI::PositiveNumber);
-  app.add_option("--window", o.window, "largest context radius (each position draws 1..window)")->check(CLI::PositiveNumber);
-  app.add_option("--negatives", o.negatives, "noise words per example")->check(CLI::PositiveNumber);
-  app.add_option("--min-count", o.min_count, "words seen fewer times are dropped")->check(CLI::PositiveNumber);
-  app.add_option("--subsample", o.subsample, "subsampling threshold t of frequent words (0: off)")->check(CLI::NonNegativeNumber);
-  app.add_option("--epochs", o.epochs, "passes over the corpus")->check(CLI::PositiveNumber);
-  app.add_option("--batch-size", o.batch_size, "examples per SGD step")->check(CLI::PositiveNumber);
+  app.add_option("--dim", o.dim, "vector size")->check(kPositive);
+  app.add_option("--window", o.window, "largest context radius (each position draws 1..window)")->check(kPositive);
+  app.add_option("--negatives", o.negatives, "noise words per example")->check(kPositive);
+  app.add_option("--min-count", o.min_count, "words seen fewer times are dropped")->check(kPositive);
+  app.add_option("--subsample", o.subsample, "subsampling threshold t of frequent words (0: off)")->check(kNonNegative);
+  app.add_option("--epochs", o.epochs, "passes over the corpus")->check(kPositive);
+  app.add_option("--batch-size", o.batch_size, "examples per SGD step")->check(kPositive);
   app.add_option("--optimizer", o.optimizer, "adam (on the batch's mean loss) or sgd (on its sum, word2vec's rule)")
       ->check(CLI::IsMember({"adam", "sgd"}));
   app.add_option("--lr", o.lr, "starting learning rate (0: 3e-3 for adam; for sgd 0.025 skipgram, 0.05 cbow)")
-      ->check(CLI::NonNegativeNumber);
-  app.add_option("--seed", o.seed, "random seed (initialisation, subsampling, windows, noise, order)");
-  app.add_option("--threads", o.threads, "threads (0: all cores)")->check(CLI::NonNegativeNumber);
-  app.add_option("--wordnet-dir", o.wordnet_dir, "directory of WordNet's data.noun, data.verb, data.adj, data.adv");
-  app.add_option("--out", o.out, "directory for model.safetensors and vocabulary.json");
+      ->check(kNonNegative);
 }
 
-int run_word2vec(const Word2VecOptions& o) {
-  if (o.threads > 0) set_num_threads(o.threads);
-  manual_seed(o.seed);
-  Generator generator(o.seed);
+int run_word2vec(const Word2VecOptions& o, const SharedOptions& shared) {
+  Generator generator(shared.seed);
   const bool skipgram = o.mode == "skipgram";
   const double lr = o.lr > 0 ? o.lr : o.optimizer == "adam" ? 3e-3 : (skipgram ? 0.025 : 0.05);
 
-  const std::vector<std::string> glosses = data::load_wordnet_glosses(o.wordnet_dir);
+  const std::vector<std::string> glosses = data::load_wordnet_glosses(shared.data_dir);
   const data::Vocabulary vocab = data::Vocabulary::from_counts(data::count_tokens(glosses), {.min_count = o.min_count});
   if (vocab.size() < 2) throw Error("word2vec: no word occurs " + std::to_string(o.min_count) + " times in the corpus");
   // As word2vec, words below min_count are removed, not replaced: <unk> would be the most
@@ -144,17 +149,31 @@ int run_word2vec(const Word2VecOptions& o) {
   }
   const double train_seconds = seconds_since(start);
 
-  const std::filesystem::path dir(o.out);
+  const std::filesystem::path dir(shared.out);
   std::filesystem::create_directories(dir);
   io::save_safetensors((dir / "model.safetensors").string(), model.state_dict(),
                        {{"model", "word2vec"}, {"mode", o.mode}, {"dim", std::to_string(o.dim)},
                         {"window", std::to_string(o.window)}, {"negatives", std::to_string(o.negatives)},
                         {"min_count", std::to_string(o.min_count)}, {"epochs", std::to_string(o.epochs)},
-                        {"seed", std::to_string(o.seed)}});
+                        {"seed", std::to_string(shared.seed)}});
   vocab.save((dir / "vocabulary.json").string());
   std::cout << "trained in " << std::fixed << std::setprecision(1) << train_seconds << " s; wrote "
             << (dir / "model.safetensors").string() << " and " << (dir / "vocabulary.json").string() << std::endl;
   return 0;
+}
+
+}  // namespace
+
+Command word2vec_command() {
+  auto options = std::make_shared<Word2VecOptions>();
+  return {.name = "word2vec",
+          .help = "train skip-gram or CBOW word vectors on WordNet's glosses",
+          .shared = {.seed = "initialisation, subsampling, windows, noise, order",
+                     .threads = true,
+                     .out = OutputOption{"runs/w2v", "directory for model.safetensors and vocabulary.json"},
+                     .data = DataSource::wordnet},
+          .add_options = [options](CLI::App& app) { add_word2vec_options(app, *options); },
+          .run = [options](const SharedOptions& shared) { return run_word2vec(*options, shared); }};
 }
 
 }  // namespace nabla::cli

@@ -14,19 +14,39 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <numeric>
 
-#include "gpt_bert_commands.h"
+#include "command.h"
 #include "gpt_bert_training.h"
-#include "nabla/models/masked_lm.h"
 #include "nabla/data/text.h"
 #include "nabla/functional.h"
 #include "nabla/io/safetensors.h"
-#include "nabla/nabla.h"
 #include "nabla/models/bert.h"
+#include "nabla/models/masked_lm.h"
+#include "nabla/nabla.h"
 
 namespace nabla::cli {
 namespace {
+
+struct BertOptions {
+  std::string corpus = "wordnet";  // the only one so far
+  int64_t max_sentences = 20000;   // glosses used (0: all ~118,000)
+  double val_fraction = 0.05;
+  int64_t min_count = 3;           // words seen fewer times in the training glosses become [UNK]
+  int64_t context = 32;            // tokens per sentence, [CLS] and [SEP] included
+  int64_t layers = 2;
+  int64_t d_model = 128;
+  int64_t heads = 4;
+  double dropout = 0.1;
+  int64_t epochs = 3;
+  int64_t batch_size = 64;
+  double lr = 1e-3;
+  double weight_decay = 0.01;
+  int64_t warmup = 100;
+  double clip = 1.0;
+  int64_t examples = 5;            // filled-in validation sentences printed at the end
+};
 
 const std::vector<std::string> kSpecials = {"[PAD]", "[CLS]", "[SEP]", "[MASK]"};
 
@@ -58,15 +78,14 @@ Sentences encode(const std::vector<std::vector<std::string>>& sentences, const M
   return out;
 }
 
-MaskedCorpus load_corpus(const BertCommandOptions& o) {
-  std::vector<std::string> glosses =
-      data::load_wordnet_glosses(o.corpus_dir.empty() ? data::kWordNetDirectory : o.corpus_dir);
+MaskedCorpus load_corpus(const BertOptions& o, const SharedOptions& shared) {
+  std::vector<std::string> glosses = data::load_wordnet_glosses(shared.data_dir);
   if (o.max_sentences > 0 && static_cast<size_t>(o.max_sentences) < glosses.size()) {  // a seeded sample
-    Generator generator(o.seed);
+    Generator generator(shared.seed);
     for (size_t i = glosses.size(); i > 1; --i) std::swap(glosses[i - 1], glosses[generator.below(i)]);
     glosses.resize(static_cast<size_t>(o.max_sentences));
   }
-  const data::DocumentSplit split = data::split_documents(glosses, o.val_fraction, o.seed);
+  const data::DocumentSplit split = data::split_documents(glosses, o.val_fraction, shared.seed);
   if (split.train.empty() || split.validation.empty())
     throw Error("bert: " + std::to_string(glosses.size()) + " sentences leave no validation or no training set at --val-fraction " +
                 std::to_string(o.val_fraction));
@@ -161,37 +180,28 @@ nlohmann::json fill_in_examples(models::BertForMaskedLM& model, const MaskedCorp
   return examples;
 }
 
-}  // namespace
-
-void add_bert_options(CLI::App& app, BertCommandOptions& o) {
+void add_bert_options(CLI::App& app, BertOptions& o) {
   app.add_option("--corpus", o.corpus, "text corpus")->check(CLI::IsMember({"wordnet"}));
-  app.add_option("--corpus-dir", o.corpus_dir, "directory of WordNet's data.* files (default: Debian's /usr/share/wordnet)");
-  app.add_option("--max-sentences", o.max_sentences, "glosses used (0: all, ~118,000)")->check(CLI::NonNegativeNumber);
+  app.add_option("--max-sentences", o.max_sentences, "glosses used (0: all, ~118,000)")->check(kNonNegative);
   app.add_option("--val-fraction", o.val_fraction, "fraction of the glosses held out for validation")->check(CLI::Range(0.0, 0.5));
-  app.add_option("--min-count", o.min_count, "words seen fewer times become [UNK]")->check(CLI::PositiveNumber);
+  app.add_option("--min-count", o.min_count, "words seen fewer times become [UNK]")->check(kPositive);
   app.add_option("--context", o.context, "tokens per sentence, [CLS] and [SEP] included")->check(CLI::Range(3, 100000));
-  app.add_option("--layers", o.layers, "encoder layers")->check(CLI::PositiveNumber);
-  app.add_option("--d-model", o.d_model, "embedding width")->check(CLI::PositiveNumber);
-  app.add_option("--heads", o.heads, "attention heads (must divide --d-model)")->check(CLI::PositiveNumber);
+  app.add_option("--layers", o.layers, "encoder layers")->check(kPositive);
+  app.add_option("--d-model", o.d_model, "embedding width")->check(kPositive);
+  app.add_option("--heads", o.heads, "attention heads (must divide --d-model)")->check(kPositive);
   app.add_option("--dropout", o.dropout, "dropout in training")->check(CLI::Range(0.0, 0.9));
-  app.add_option("--epochs", o.epochs, "passes over the training sentences")->check(CLI::PositiveNumber);
-  app.add_option("--batch-size", o.batch_size, "sentences per batch")->check(CLI::PositiveNumber);
-  app.add_option("--lr", o.lr, "peak learning rate of AdamW")->check(CLI::PositiveNumber);
-  app.add_option("--weight-decay", o.weight_decay, "AdamW's decoupled weight decay")->check(CLI::NonNegativeNumber);
+  app.add_option("--epochs", o.epochs, "passes over the training sentences")->check(kPositive);
+  app.add_option("--batch-size", o.batch_size, "sentences per batch")->check(kPositive);
+  app.add_option("--lr", o.lr, "peak learning rate of AdamW")->check(kPositive);
+  app.add_option("--weight-decay", o.weight_decay, "AdamW's decoupled weight decay")->check(kNonNegative);
   app.add_option("--warmup", o.warmup, "steps of linear warmup (at most a tenth of all steps), then cosine decay")
-      ->check(CLI::NonNegativeNumber);
-  app.add_option("--clip", o.clip, "clip gradients to this global norm (0: off)")->check(CLI::NonNegativeNumber);
-  app.add_option("--examples", o.examples, "filled-in validation sentences shown at the end")->check(CLI::NonNegativeNumber);
-  app.add_option("--seed", o.seed, "random seed (split, weights, masking, batch order, dropout)");
-  app.add_option("--threads", o.threads, "threads for kernels and BLAS (0: all cores)")->check(CLI::NonNegativeNumber);
-  app.add_option("--out", o.out, "run directory: model.safetensors, metrics.csv");
-  app.add_flag("!--no-progress", o.progress, "no progress bar");
+      ->check(kNonNegative);
+  app.add_option("--clip", o.clip, "clip gradients to this global norm (0: off)")->check(kNonNegative);
+  app.add_option("--examples", o.examples, "filled-in validation sentences shown at the end")->check(kNonNegative);
 }
 
-int run_bert(const BertCommandOptions& o) {
-  if (o.threads > 0) set_num_threads(o.threads);
-  manual_seed(o.seed);
-  const MaskedCorpus corpus = load_corpus(o);
+int run_bert(const BertOptions& o, const SharedOptions& shared) {
+  const MaskedCorpus corpus = load_corpus(o, shared);
   if (corpus.train.count < o.batch_size)
     throw Error("bert: " + std::to_string(corpus.train.count) + " training sentences are fewer than one batch of " +
                 std::to_string(o.batch_size));
@@ -208,17 +218,17 @@ int run_bert(const BertCommandOptions& o) {
             << config.vocab_size << " tokens, " << model.parameter_count() << " parameters\n";
 
   const models::MaskingOptions masking = masking_of(corpus);
-  Generator masking_generator(o.seed + 1);
+  Generator masking_generator(shared.seed + 1);
   Generator validation_masking(12345);  // the same corruption of the validation set in every run
   const models::MaskedTokens validation_set = models::mask_tokens(
       from_vector(corpus.validation.ids, {corpus.validation.count, o.context}), masking, validation_masking);
   std::vector<int64_t> order(static_cast<size_t>(corpus.train.count));
   std::iota(order.begin(), order.end(), 0);
   int64_t shuffled_epoch = -1;
-  Generator shuffler(o.seed);
+  Generator shuffler(shared.seed);
   const TrainingLoss loss = [&](int64_t epoch, int64_t b) {
     if (epoch != shuffled_epoch) {
-      shuffler.seed(o.seed * 1000003 + static_cast<uint64_t>(epoch));
+      shuffler.seed(shared.seed * 1000003 + static_cast<uint64_t>(epoch));
       for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[shuffler.below(i)]);
       shuffled_epoch = epoch;
     }
@@ -233,16 +243,16 @@ int run_bert(const BertCommandOptions& o) {
   training.weight_decay = o.weight_decay;
   training.warmup_steps = o.warmup;
   training.clip_norm = o.clip;
-  training.progress = o.progress;
-  training.out = o.out;
+  training.progress = shared.progress;
+  training.out = shared.out;
   const std::vector<EpochMetrics> history = train_language_model(model, training, loss, validation);
 
   std::vector<std::string> tokens;
   for (int64_t id = 0; id < corpus.vocabulary.size(); ++id) tokens.push_back(corpus.vocabulary.token(id));
   const nlohmann::json saved_config = {{"vocab_size", config.vocab_size}, {"context", config.context}, {"layers", config.layers},
                                        {"d_model", config.d_model},       {"heads", config.heads},     {"pad_id", config.pad_id}};
-  std::filesystem::create_directories(o.out);
-  io::save_safetensors((std::filesystem::path(o.out) / "model.safetensors").string(), model.state_dict(),
+  std::filesystem::create_directories(shared.out);
+  io::save_safetensors((std::filesystem::path(shared.out) / "model.safetensors").string(), model.state_dict(),
                        {{"model", "bert"}, {"config", saved_config.dump()}, {"vocabulary", nlohmann::json(tokens).dump()}});
 
   nlohmann::json examples;
@@ -263,7 +273,7 @@ int run_bert(const BertCommandOptions& o) {
                             {"params", model.parameter_count()},
                             {"threads", get_num_threads()},
                             {"examples", examples},
-                            {"out", o.out}};
+                            {"out", shared.out}};
   if (!history.empty()) {
     summary["train_loss"] = history.back().train_loss;
     summary["val_loss"] = history.back().validation.at("val_loss");
@@ -271,6 +281,21 @@ int run_bert(const BertCommandOptions& o) {
   }
   std::cout << summary.dump() << std::endl;
   return 0;
+}
+
+}  // namespace
+
+Command bert_command() {
+  auto options = std::make_shared<BertOptions>();
+  return {.name = "bert",
+          .help = "BERT-style masked-word pretraining of a small encoder on WordNet's glosses",
+          .shared = {.seed = "split, weights, masking, batch order, dropout",
+                     .threads = true,
+                     .out = OutputOption{"runs/bert", "run directory: model.safetensors, metrics.csv"},
+                     .progress = true,
+                     .data = DataSource::wordnet},
+          .add_options = [options](CLI::App& app) { add_bert_options(app, *options); },
+          .run = [options](const SharedOptions& shared) { return run_bert(*options, shared); }};
 }
 
 }  // namespace nabla::cli

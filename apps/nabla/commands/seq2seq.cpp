@@ -3,8 +3,6 @@
 // clipping; after every epoch prints the validation exact-match accuracy (greedy decoding), and at
 // the end one JSON line of results (with --compare, a Markdown table as well). Writes into --out:
 // model.safetensors, metrics.csv and, for attention models, attention_<i>.png heat maps.
-#include "seq2seq_command.h"
-
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -13,20 +11,36 @@
 #include <iostream>
 #include <sstream>
 
-#include "nabla/models/seq2seq_data.h"
+#include "command.h"
 #include "nabla/io/png.h"
 #include "nabla/io/safetensors.h"
-#include "nabla/nabla.h"
-#include "nabla/models/seq2seq.h"
-#include "nabla/optim/clip.h"
-#include "nabla/optim/optimizer.h"
-#include "nabla/parallel.h"
 #include "nabla/models/attention_heatmap.h"
 #include "nabla/models/bleu.h"
+#include "nabla/models/seq2seq.h"
+#include "nabla/models/seq2seq_data.h"
+#include "nabla/nabla.h"
+#include "nabla/optim/clip.h"
+#include "nabla/optim/optimizer.h"
 #include "nabla/train/csv_logger.h"
 
 namespace nabla::cli {
 namespace {
+
+struct Seq2seqOptions {
+  std::string data = "dates";      // addition, dates
+  std::string variant = "attention";  // plain, reverse, peeky, reverse-peeky, attention, reverse-attention
+  bool compare = false;            // every variant of the course's table, one after the other
+  int64_t epochs = 10;
+  int64_t batch_size = 128;
+  int64_t hidden = 256;
+  int64_t embedding = 16;
+  double lr = 1e-3;
+  double clip = 5.0;               // gradient norm clipping, as the course's max_grad
+  int64_t train_size = 45000, validation_size = 5000;
+  int64_t beam_width = 0;          // > 1: also score the final model with beam search
+  int64_t beam_examples = 500;     // on this many validation questions (beam search is per question)
+  int64_t heatmaps = 3;            // attention pictures of the first validation questions
+};
 
 using models::CharVocabulary;
 using models::Seq2seqBatch;
@@ -106,9 +120,9 @@ struct RunResult {
   int64_t parameters = 0;
 };
 
-RunResult train_one(const Seq2seqCommandOptions& o, const std::string& variant, const models::Seq2seqData& data,
+RunResult train_one(const Seq2seqOptions& o, uint64_t seed, const std::string& variant, const models::Seq2seqData& data,
                     const models::CharVocabulary& vocab, const std::filesystem::path& dir) {
-  manual_seed(o.seed);
+  manual_seed(seed);  // each variant from the same start, so --compare's rows differ by their model alone
   models::Seq2seqOptions model_options{.vocab_size = vocab.size(), .embedding_dim = o.embedding, .hidden_size = o.hidden,
                                    .max_source_length = data.source_length,
                                    .max_target_length = data.target_length};
@@ -172,7 +186,7 @@ RunResult train_one(const Seq2seqCommandOptions& o, const std::string& variant, 
   return r;
 }
 
-nlohmann::json as_json(const Seq2seqCommandOptions& o, const RunResult& r) {
+nlohmann::json as_json(const Seq2seqOptions& o, const RunResult& r) {
   nlohmann::json j = {{"task", o.data},
                       {"variant", r.variant},
                       {"epochs", o.epochs},
@@ -191,37 +205,31 @@ nlohmann::json as_json(const Seq2seqCommandOptions& o, const RunResult& r) {
   return j;
 }
 
-}  // namespace
-
-void add_seq2seq_options(CLI::App& app, Seq2seqCommandOptions& o) {
+void add_seq2seq_options(CLI::App& app, Seq2seqOptions& o) {
   app.add_option("--data", o.data, "task: addition (\"16+75\" -> \"91\") or dates (\"Tue 27 Sep 1994\" -> \"1994-09-27\")")
       ->check(CLI::IsMember({"addition", "dates"}));
   app.add_option("--variant", o.variant, "model: plain, reverse, peeky, reverse-peeky, attention, reverse-attention")
       ->check(CLI::IsMember({"plain", "reverse", "peeky", "reverse-peeky", "attention", "reverse-attention"}));
   app.add_flag("--compare", o.compare,
                "train plain, reverse, peeky, reverse-peeky and attention in turn and print a Markdown table");
-  app.add_option("--epochs", o.epochs, "training epochs")->check(CLI::PositiveNumber);
-  app.add_option("--batch-size", o.batch_size, "questions per batch")->check(CLI::PositiveNumber);
-  app.add_option("--hidden", o.hidden, "LSTM hidden size")->check(CLI::PositiveNumber);
-  app.add_option("--embedding", o.embedding, "character embedding size")->check(CLI::PositiveNumber);
-  app.add_option("--lr", o.lr, "Adam's learning rate")->check(CLI::PositiveNumber);
-  app.add_option("--clip", o.clip, "gradient norm clipping")->check(CLI::PositiveNumber);
-  app.add_option("--train-size", o.train_size, "training questions")->check(CLI::PositiveNumber);
-  app.add_option("--validation-size", o.validation_size, "validation questions")->check(CLI::PositiveNumber);
+  app.add_option("--epochs", o.epochs, "training epochs")->check(kPositive);
+  app.add_option("--batch-size", o.batch_size, "questions per batch")->check(kPositive);
+  app.add_option("--hidden", o.hidden, "LSTM hidden size")->check(kPositive);
+  app.add_option("--embedding", o.embedding, "character embedding size")->check(kPositive);
+  app.add_option("--lr", o.lr, "Adam's learning rate")->check(kPositive);
+  app.add_option("--clip", o.clip, "gradient norm clipping")->check(kPositive);
+  app.add_option("--train-size", o.train_size, "training questions")->check(kPositive);
+  app.add_option("--validation-size", o.validation_size, "validation questions")->check(kPositive);
   app.add_option("--beam-width", o.beam_width, "also score the final model with beam search of this width (0: no)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   app.add_option("--beam-examples", o.beam_examples, "validation questions scored with beam search")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   app.add_option("--heatmaps", o.heatmaps, "attention heat maps of the first validation questions")
-      ->check(CLI::NonNegativeNumber);
-  app.add_option("--seed", o.seed, "random seed (data, weights, shuffling)");
-  app.add_option("--threads", o.threads, "threads for kernels and BLAS (0: all cores)")->check(CLI::NonNegativeNumber);
-  app.add_option("--out", o.out, "run directory (with --compare, one sub-directory per variant)");
+      ->check(kNonNegative);
 }
 
-int run_seq2seq(const Seq2seqCommandOptions& o) {
-  if (o.threads > 0) set_num_threads(o.threads);
-  const models::Seq2seqData data = models::make_seq2seq_data(o.data, o.train_size, o.validation_size, o.seed);
+int run_seq2seq(const Seq2seqOptions& o, const SharedOptions& shared) {
+  const models::Seq2seqData data = models::make_seq2seq_data(o.data, o.train_size, o.validation_size, shared.seed);
   // The task's characters, from both splits: the vocabulary belongs to the task, not to training.
   std::vector<models::Seq2seqExample> everything = data.train;
   everything.insert(everything.end(), data.validation.begin(), data.validation.end());
@@ -230,15 +238,15 @@ int run_seq2seq(const Seq2seqCommandOptions& o) {
             << " validation questions, " << vocab.size() << " ids, e.g. \"" << data.train[0].source << "\" -> \""
             << data.train[0].target << "\"" << std::endl;
 
-  const std::filesystem::path out(o.out);
+  const std::filesystem::path out(shared.out);
   if (!o.compare) {
-    const RunResult r = train_one(o, o.variant, data, vocab, out);
+    const RunResult r = train_one(o, shared.seed, o.variant, data, vocab, out);
     std::cout << as_json(o, r).dump() << std::endl;
     return 0;
   }
   std::vector<RunResult> results;
   for (const std::string& variant : kCompared) {
-    results.push_back(train_one(o, variant, data, vocab, out / variant));
+    results.push_back(train_one(o, shared.seed, variant, data, vocab, out / variant));
     std::cout << as_json(o, results.back()).dump() << std::endl;
   }
   std::ostringstream table;
@@ -249,6 +257,19 @@ int run_seq2seq(const Seq2seqCommandOptions& o) {
           << " | " << r.parameters << " | " << std::setprecision(1) << r.seconds_per_epoch << " |\n";
   std::cout << table.str() << std::flush;
   return 0;
+}
+
+}  // namespace
+
+Command seq2seq_command() {
+  auto options = std::make_shared<Seq2seqOptions>();
+  return {.name = "seq2seq",
+          .help = "train seq2seq models on addition or date questions",
+          .shared = {.seed = "data, weights, shuffling",
+                     .threads = true,
+                     .out = OutputOption{"runs/seq2seq", "run directory (with --compare, one sub-directory per variant)"}},
+          .add_options = [options](CLI::App& app) { add_seq2seq_options(app, *options); },
+          .run = [options](const SharedOptions& shared) { return run_seq2seq(*options, shared); }};
 }
 
 }  // namespace nabla::cli

@@ -1,0 +1,193 @@
+// `nabla lm`: an LSTM language model over WordNet's glosses, word by word or character by
+// character, trained with truncated back-propagation through time over one continuous stream
+// (each gloss followed by <eos>); reports validation perplexity each epoch, saves the model and
+// prints a sample. `nabla lm-sample` draws more samples from a saved model.
+//
+// Writes to --out: model.safetensors (settings in the metadata) and vocabulary.json.
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+
+#include "command.h"
+#include "language_model_files.h"
+#include "nabla/autograd.h"
+#include "nabla/data/text.h"
+#include "nabla/functional.h"
+#include "nabla/io/safetensors.h"
+#include "nabla/models/language_model.h"
+#include "nabla/nabla.h"
+#include "nabla/optim/clip.h"
+#include "nabla/optim/optimizer.h"
+#include "nabla/random.h"
+
+namespace nabla::cli {
+namespace {
+
+namespace F = functional;
+using Clock = std::chrono::steady_clock;
+
+struct LanguageModelOptions {
+  std::string level = "word";     // word, char
+  int64_t embedding = 256;
+  int64_t hidden = 256;
+  int64_t layers = 2;
+  double dropout = 0.3;
+  int64_t epochs = 3;
+  int64_t batch_size = 32;
+  int64_t bptt = 35;
+  double lr = 2e-3;               // Adam
+  double clip = 0.25;             // global gradient norm
+  int64_t min_count = 3;          // word level: rarer words read as <unk>
+  int64_t max_vocab = 10000;      // word level: ids kept, specials included
+  int64_t max_documents = 0;      // use the first N glosses only (0: all 117,659)
+  double val_fraction = 0.05;
+  int64_t sample_tokens = 40;     // printed after training from --prompt
+  std::string prompt;             // empty: start after an end of gloss
+  double temperature = 0.8;
+  int64_t top_k = 20;
+};
+
+// Mean cross entropy per token over every window of `batches`, from a zero state, without dropout.
+double evaluate_loss(models::LSTMLanguageModel& model, const data::StreamBatches& batches) {
+  model.eval();
+  model.reset_state();
+  NoGradGuard no_grad;
+  double total = 0;
+  int64_t tokens = 0;
+  for (int64_t k = 0; k < batches.size(); ++k) {
+    const auto w = batches.window(k);
+    const Tensor loss = F::cross_entropy(model(w.inputs).reshape({-1, model.config.vocab_size}),
+                                         w.targets.reshape({-1}), {.reduction = F::Reduction::sum});
+    total += loss.item();
+    tokens += w.targets.numel();
+  }
+  model.reset_state();
+  return total / static_cast<double>(tokens);
+}
+
+void add_lm_options(CLI::App& app, LanguageModelOptions& o) {
+  app.add_option("--level", o.level, "word or char tokens")->check(CLI::IsMember({"word", "char"}));
+  app.add_option("--embedding", o.embedding, "embedding size (equal to --hidden ties the decoder to it)")->check(kPositive);
+  app.add_option("--hidden", o.hidden, "LSTM hidden size")->check(kPositive);
+  app.add_option("--layers", o.layers, "LSTM layers")->check(kPositive);
+  app.add_option("--dropout", o.dropout, "dropout on embeddings, between layers and before the decoder")->check(CLI::Range(0.0, 0.95));
+  app.add_option("--epochs", o.epochs, "passes over the training stream")->check(kPositive);
+  app.add_option("--batch-size", o.batch_size, "parallel rows of the stream")->check(kPositive);
+  app.add_option("--bptt", o.bptt, "time steps per truncated-BPTT window")->check(kPositive);
+  app.add_option("--lr", o.lr, "Adam learning rate")->check(kPositive);
+  app.add_option("--clip", o.clip, "clip the global gradient norm to this (0: no clipping)")->check(kNonNegative);
+  app.add_option("--min-count", o.min_count, "word level: rarer words read as <unk>")->check(kPositive);
+  app.add_option("--max-vocab", o.max_vocab, "word level: at most this many ids (0: no limit)")->check(kNonNegative);
+  app.add_option("--max-documents", o.max_documents, "use N glosses spread evenly over the corpus (0: all)")->check(kNonNegative);
+  app.add_option("--val-fraction", o.val_fraction, "glosses held out (seeded)")->check(CLI::Range(0.001, 0.5));
+  app.add_option("--sample-tokens", o.sample_tokens, "tokens to sample after training (0: none)")->check(kNonNegative);
+  app.add_option("--prompt", o.prompt, "text the sample continues (default: the start of a gloss)");
+  app.add_option("--temperature", o.temperature, "sampling temperature")->check(kPositive);
+  app.add_option("--top-k", o.top_k, "sample among the k most likely tokens (0: all, 1: greedy)")->check(kNonNegative);
+}
+
+int run_lm(const LanguageModelOptions& o, const SharedOptions& shared) {
+  const data::TokenizerMode mode = mode_of(o.level);
+  const bool words = mode == data::TokenizerMode::word;
+
+  std::vector<std::string> glosses = data::load_wordnet_glosses(shared.data_dir);
+  if (o.max_documents > 0 && o.max_documents < static_cast<int64_t>(glosses.size())) {
+    // An even stride keeps nouns, verbs, adjectives and adverbs in their proportions.
+    std::vector<std::string> picked;
+    const double stride = static_cast<double>(glosses.size()) / static_cast<double>(o.max_documents);
+    for (int64_t i = 0; i < o.max_documents; ++i)
+      picked.push_back(std::move(glosses[static_cast<size_t>(static_cast<double>(i) * stride)]));
+    glosses = std::move(picked);
+  }
+  const data::DocumentSplit split = data::split_documents(glosses, o.val_fraction, shared.seed);
+  data::VocabularyOptions vocab_options{.specials = {"<eos>"}};
+  if (words) {
+    vocab_options.min_count = o.min_count;
+    vocab_options.max_size = o.max_vocab;
+  }
+  const data::Vocabulary vocab = data::Vocabulary::from_counts(data::count_tokens(split.train, mode), vocab_options);
+  const std::vector<int64_t> train_stream = data::encode_stream(split.train, vocab, mode, kEos);
+  const std::vector<int64_t> validation_stream = data::encode_stream(split.validation, vocab, mode, kEos);
+  const data::StreamBatches train_batches(train_stream, o.batch_size, o.bptt);
+  const data::StreamBatches validation_batches(validation_stream, std::min<int64_t>(o.batch_size, 10), o.bptt);
+
+  const models::LanguageModelConfig config{.vocab_size = vocab.size(), .embedding_dim = o.embedding,
+                                       .hidden_size = o.hidden, .num_layers = o.layers, .dropout = o.dropout};
+  models::LSTMLanguageModel model(config);
+  optim::Adam adam(model.parameters(), {.lr = o.lr});
+  std::cout << "lm (" << o.level << "): " << split.train.size() << " training glosses (" << train_stream.size()
+            << " tokens), " << split.validation.size() << " validation (" << validation_stream.size()
+            << " tokens), vocabulary " << vocab.size() << ", " << model.parameter_count() << " parameters"
+            << (model.tied() ? " (decoder tied to the embedding)" : "") << std::endl;
+
+  const auto start = Clock::now();
+  double validation_loss = 0;
+  for (int64_t epoch = 0; epoch < o.epochs; ++epoch) {
+    const auto epoch_start = Clock::now();
+    model.train();
+    model.reset_state();  // each epoch reads the stream from its beginning
+    double total = 0;
+    int64_t tokens = 0;
+    for (int64_t k = 0; k < train_batches.size(); ++k) {
+      const auto w = train_batches.window(k);
+      const Tensor loss = F::cross_entropy(model(w.inputs).reshape({-1, vocab.size()}), w.targets.reshape({-1}));
+      adam.zero_grad();
+      loss.backward();
+      if (o.clip > 0) optim::clip_grad_norm_(model.parameters(), o.clip);
+      adam.step();
+      total += loss.item() * static_cast<double>(w.targets.numel());
+      tokens += w.targets.numel();
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - epoch_start).count();
+    validation_loss = evaluate_loss(model, validation_batches);
+    std::cout << "epoch " << epoch + 1 << "/" << o.epochs << "  train perplexity " << std::fixed << std::setprecision(2)
+              << std::exp(total / static_cast<double>(tokens)) << "  validation perplexity "
+              << std::exp(validation_loss) << "  " << std::setprecision(1) << seconds << " s ("
+              << std::setprecision(0) << static_cast<double>(tokens) / seconds << " tokens/s)" << std::endl;
+    std::cout.unsetf(std::ios::floatfield);
+  }
+  const double train_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+
+  const std::filesystem::path dir(shared.out);
+  std::filesystem::create_directories(dir);
+  io::save_safetensors((dir / "model.safetensors").string(), model.state_dict(), to_metadata(o.level, config));
+  vocab.save((dir / "vocabulary.json").string());
+  if (o.sample_tokens > 0) {
+    Generator generator(shared.seed);
+    const std::vector<int64_t> prompt = prompt_ids(vocab, o.prompt, mode);
+    const auto sample = models::sample_continuation(model, prompt, o.sample_tokens,
+                                                {.temperature = o.temperature, .top_k = o.top_k}, generator);
+    std::cout << "sample (temperature " << o.temperature << ", top-k " << o.top_k << "):\n"
+              << (o.prompt.empty() ? "" : o.prompt + (words ? " " : "")) << render(vocab, sample, words) << "\n";
+  }
+  const nlohmann::json summary = {{"level", o.level},
+                                  {"validation_perplexity", std::exp(validation_loss)},
+                                  {"train_seconds", train_seconds},
+                                  {"epochs", o.epochs},
+                                  {"params", model.parameter_count()},
+                                  {"vocab", vocab.size()},
+                                  {"train_tokens", train_stream.size()}};
+  std::cout << summary.dump() << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+Command lm_command() {
+  auto options = std::make_shared<LanguageModelOptions>();
+  return {.name = "lm",
+          .help = "train an LSTM language model (word or char) on WordNet's glosses",
+          .shared = {.seed = "split, initialisation, dropout, sampling",
+                     .threads = true,
+                     .out = OutputOption{"runs/lm", "directory for model.safetensors and vocabulary.json"},
+                     .data = DataSource::wordnet},
+          .add_options = [options](CLI::App& app) { add_lm_options(app, *options); },
+          .run = [options](const SharedOptions& shared) { return run_lm(*options, shared); }};
+}
+
+}  // namespace nabla::cli

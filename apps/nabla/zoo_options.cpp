@@ -1,0 +1,20 @@
+#include "zoo_options.h"
+
+#include "nabla/models/model_zoo.h"
+
+namespace nabla::cli {
+
+CLI::Option* add_model_option(CLI::App& app, std::string& name) {
+  return app.add_option("--model", name, "model architecture")->check(CLI::IsMember(models::model_names()));
+}
+
+CLI::Option* add_hidden_option(CLI::App& app, std::vector<int64_t>& hidden) {
+  return app.add_option("--hidden", hidden, "hidden layer widths of the mlp")->delimiter(',');
+}
+
+CLI::Option* add_model_file_option(CLI::App& app, std::string& path) {
+  return app.add_option("--model-file", path, "weights written by `nabla train` (model.safetensors)")
+      ->check(CLI::ExistingFile);
+}
+
+}  // namespace nabla::cli

@@ -1,0 +1,79 @@
+// Smoke tests of `nabla seq2seq` and `nabla forecast` on generated data a few hundred examples
+// large.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "cli/cli_runner.h"
+#include "io/io_test_helpers.h"
+
+namespace nabla::cli_test {
+namespace {
+
+namespace fs = std::filesystem;
+
+void expect_scores(const nlohmann::json& result) {
+  expect_number_in(result, "val_exact_match", 0.0, 1.0);
+  expect_number_in(result, "val_bleu", 0.0, 1.0);
+  expect_number_in(result, "train_loss", 0.0, 10.0);
+}
+
+TEST(CliSeq2seq, TrainsAnAttentionModelAndScoresItWithBeamSearch) {
+  io::test_helpers::ScratchDir scratch;
+  const CliRun run = run_nabla(scratch.dir(), {"seq2seq", "--data", "dates", "--variant", "attention", "--train-size",
+                                               "300", "--validation-size", "50", "--epochs", "2", "--hidden", "16",
+                                               "--beam-width", "2", "--beam-examples", "10", "--heatmaps", "1",
+                                               "--threads", "1", "--out", "run"});
+  EXPECT_RAN(run);
+  EXPECT_NE(run.out.find("dates: 300 training and 50 validation questions"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("attention  epoch 2/2  loss "), std::string::npos) << run.out;
+  const nlohmann::json result = last_json_line(run.out);
+  expect_scores(result);
+  expect_number_in(result, "beam_exact_match", 0.0, 1.0);
+  EXPECT_EQ(result.at("beam_examples"), 10);
+  for (const char* file : {"model.safetensors", "metrics.csv", "attention_0.png"})
+    EXPECT_TRUE(fs::exists(fs::path(scratch.dir()) / "run" / file)) << file;
+  EXPECT_FALSE(fs::exists(fs::path(scratch.dir()) / "run" / "attention_1.png"));
+}
+
+TEST(CliSeq2seq, CompareTrainsEveryVariantAndPrintsTheTable) {
+  io::test_helpers::ScratchDir scratch;
+  const CliRun run = run_nabla(scratch.dir(), {"seq2seq", "--data", "addition", "--compare", "--train-size", "200",
+                                               "--validation-size", "40", "--epochs", "1", "--hidden", "8",
+                                               "--embedding", "4", "--batch-size", "50", "--threads", "1", "--out",
+                                               "compare"});
+  EXPECT_RAN(run);
+  EXPECT_NE(run.out.find("| addition, 1 epoch, hidden 8 | val exact match | val BLEU-4 | parameters | s / epoch |"),
+            std::string::npos)
+      << run.out;
+  for (const std::string variant : {"plain", "reverse", "peeky", "reverse-peeky", "attention"}) {
+    EXPECT_NE(run.out.find("\n| " + variant + " | "), std::string::npos) << variant;
+    EXPECT_TRUE(fs::exists(fs::path(scratch.dir()) / "compare" / variant / "model.safetensors")) << variant;
+  }
+  expect_scores(last_json_line(run.out));
+}
+
+TEST(CliForecast, ScoresTheLstmAgainstBothBaselinesAndWritesTheRun) {
+  io::test_helpers::ScratchDir scratch;
+  const CliRun run = run_nabla(scratch.dir(), {"forecast", "--campaigns", "2", "--days", "200", "--window", "14",
+                                               "--horizon", "7", "--test-days", "28", "--epochs", "1", "--hidden",
+                                               "8", "--plots", "1", "--threads", "1", "--out", "run"});
+  EXPECT_RAN(run);
+  EXPECT_NE(run.out.find("2 campaigns (generated), "), std::string::npos) << run.out;
+  for (const char* row : {"| LSTM | ", "| seasonal naive (7 days) | ", "| moving average (7 days) | "})
+    EXPECT_NE(run.out.find(row), std::string::npos) << row;
+  const nlohmann::json result = last_json_line(run.out);
+  for (const char* method : {"lstm", "seasonal_naive", "moving_average"}) {
+    expect_number_in(result.at(method), "impressions_mae", 0.0, 1e6);
+    expect_number_in(result.at(method), "clicks_smape", 0.0, 200.0);  // sMAPE is at most 200%
+  }
+  const fs::path out = fs::path(scratch.dir()) / "run";
+  EXPECT_EQ(nlohmann::json::parse(read_text(out / "metrics.json")), result);
+  for (const char* file : {"ad_series.csv", "model.safetensors", "forecast_campaign_01_impressions.svg",
+                           "forecast_campaign_01_clicks.svg"})
+    EXPECT_TRUE(fs::exists(out / file)) << file;
+}
+
+}  // namespace
+}  // namespace nabla::cli_test
