@@ -54,6 +54,38 @@ TEST(CliSeq2seq, CompareTrainsEveryVariantAndPrintsTheTable) {
   expect_scores(last_json_line(run.out));
 }
 
+TEST(CliSeq2seq, AResumedRunEndsWithTheWeightsOfAnUninterruptedOneAndItsModelReloads) {
+  io::test_helpers::ScratchDir scratch;
+  const std::vector<std::string> common = {"seq2seq", "--data", "dates", "--variant", "attention", "--train-size",
+                                           "300", "--validation-size", "50", "--hidden", "16", "--heatmaps", "0",
+                                           "--threads", "1"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = common;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_nabla(scratch.dir(), args);
+  };
+  EXPECT_RAN(with({"--epochs", "2", "--out", "straight"}));
+  EXPECT_RAN(with({"--epochs", "1", "--out", "resumed"}));
+  const CliRun resumed = with({"--epochs", "2", "--resume", "--out", "resumed"});
+  EXPECT_RAN(resumed);
+  EXPECT_EQ(resumed.out.find("epoch 1/2"), std::string::npos) << resumed.out;  // epoch 1 is not trained again
+  const fs::path dir(scratch.dir());
+  EXPECT_EQ(read_text(dir / "straight" / "model.safetensors"), read_text(dir / "resumed" / "model.safetensors"));
+
+  const CliRun scored = with({"--model-file", "straight/model.safetensors", "--out", "scored"});
+  EXPECT_RAN(scored);
+  const nlohmann::json trained = last_json_line(resumed.out), reloaded = last_json_line(scored.out);
+  EXPECT_EQ(reloaded.at("val_exact_match"), trained.at("val_exact_match"));
+  EXPECT_EQ(reloaded.at("val_bleu"), trained.at("val_bleu"));
+  EXPECT_EQ(reloaded.at("hidden"), 16);
+  EXPECT_FALSE(reloaded.contains("train_loss"));
+
+  const CliRun wrong_task = run_nabla(scratch.dir(), {"seq2seq", "--data", "addition", "--train-size", "300",
+                                                      "--validation-size", "50", "--model-file",
+                                                      "straight/model.safetensors"});
+  expect_one_line_error(wrong_task, "a model for 'dates', not for --data addition");
+}
+
 TEST(CliForecast, ScoresTheLstmAgainstBothBaselinesAndWritesTheRun) {
   io::test_helpers::ScratchDir scratch;
   const CliRun run = run_nabla(scratch.dir(), {"forecast", "--campaigns", "2", "--days", "200", "--window", "14",

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <sstream>
 
 #include "command.h"
@@ -21,7 +23,7 @@
 #include "nabla/nabla.h"
 #include "nabla/optim/clip.h"
 #include "nabla/optim/optimizer.h"
-#include "nabla/train/csv_logger.h"
+#include "nabla/train/trainer.h"
 
 namespace nabla::cli {
 namespace {
@@ -40,6 +42,8 @@ struct Seq2seqOptions {
   int64_t beam_width = 0;          // > 1: also score the final model with beam search
   int64_t beam_examples = 500;     // on this many validation questions (beam search is per question)
   int64_t heatmaps = 3;            // attention pictures of the first validation questions
+  bool resume = false;             // continue the run in --out from its checkpoint
+  std::string model_file;          // score this trained model instead of training one
 };
 
 using models::CharVocabulary;
@@ -117,67 +121,114 @@ void write_heatmaps(models::Seq2seq& model, const models::Seq2seqBatch& encoded,
 struct RunResult {
   std::string variant;
   double accuracy = 0, bleu = 0, beam_accuracy = -1, train_loss = 0, seconds_per_epoch = 0;
-  int64_t parameters = 0;
+  int64_t parameters = 0, hidden = 0;
 };
 
-RunResult train_one(const Seq2seqOptions& o, uint64_t seed, const std::string& variant, const models::Seq2seqData& data,
-                    const models::CharVocabulary& vocab, const std::filesystem::path& dir) {
-  manual_seed(seed);  // each variant from the same start, so --compare's rows differ by their model alone
-  models::Seq2seqOptions model_options{.vocab_size = vocab.size(), .embedding_dim = o.embedding, .hidden_size = o.hidden,
-                                   .max_source_length = data.source_length,
-                                   .max_target_length = data.target_length};
-  models::apply_seq2seq_variant(variant, model_options);
-  models::Seq2seq model(model_options);
-  const models::Seq2seqBatch train_set = encode_seq2seq(data.train, vocab, data.source_length, data.target_length);
-  const models::Seq2seqBatch validation = encode_seq2seq(data.validation, vocab, data.source_length, data.target_length);
-  optim::Adam adam(model.parameters(), {.lr = o.lr});
-  std::filesystem::create_directories(dir);
-  train::CsvLogger log(dir / "metrics.csv", train::CsvLogger::Mode::overwrite);
+models::Seq2seqOptions model_options_for(const std::string& variant, int64_t vocab_size, int64_t embedding,
+                                         int64_t hidden, const models::Seq2seqData& data) {
+  models::Seq2seqOptions options{.vocab_size = vocab_size, .embedding_dim = embedding, .hidden_size = hidden,
+                                 .max_source_length = data.source_length, .max_target_length = data.target_length};
+  models::apply_seq2seq_variant(variant, options);
+  return options;
+}
 
-  RunResult r;
-  r.variant = variant;
-  r.parameters = model.parameter_count();
-  double seconds = 0;
-  Evaluation last;
-  const int64_t n = train_set.size();
-  for (int64_t epoch = 1; epoch <= o.epochs; ++epoch) {
-    const auto started = std::chrono::steady_clock::now();
-    model.train();
+// The training set in shuffled mini-batches; the order is drawn from the global generator, which
+// the checkpoint keeps, so a resumed run sees the batches an uninterrupted one would have.
+train::Batches<Seq2seqBatch> shuffled_batches(const Seq2seqBatch& all, int64_t batch_size) {
+  const int64_t n = all.size();
+  train::Batches<Seq2seqBatch> batches;
+  batches.count = (n + batch_size - 1) / batch_size;
+  batches.for_each = [&all, n, batch_size](int64_t, const std::function<void(const Seq2seqBatch&)>& visit) {
     const std::vector<int64_t> order = randperm(n).to_vector<int64_t>();
-    double loss_sum = 0;
-    int64_t batches = 0;
-    for (int64_t begin = 0; begin < n; begin += o.batch_size, ++batches) {
-      const std::vector<int64_t> rows(order.begin() + begin, order.begin() + std::min(n, begin + o.batch_size));
-      const models::Seq2seqBatch batch = select_rows(train_set, rows);
-      const Tensor loss = model.loss(batch.source, batch.decoder_input, batch.decoder_target);
-      adam.zero_grad();
-      loss.backward();
-      optim::clip_grad_norm_(model.parameters(), o.clip);
-      adam.step();
-      loss_sum += loss.item();
-    }
-    const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    seconds += train_seconds;
-    model.eval();
-    last = evaluate(model, validation, data.validation, vocab);
-    r.train_loss = loss_sum / static_cast<double>(batches);
-    std::cout << variant << "  epoch " << epoch << "/" << o.epochs << "  loss " << std::fixed << std::setprecision(4)
-              << r.train_loss << "  val exact match " << last.accuracy << "  val BLEU " << last.bleu << "  ("
-              << std::setprecision(1) << train_seconds << " s)" << std::endl;
-    std::cout.unsetf(std::ios::floatfield);
-    log.write({{"epoch", epoch}, {"train_loss", r.train_loss}, {"val_exact_match", last.accuracy},
-               {"val_bleu", last.bleu}, {"train_seconds", train_seconds}});
+    for (int64_t begin = 0; begin < n; begin += batch_size)
+      visit(select_rows(all, std::vector<int64_t>(order.begin() + begin, order.begin() + std::min(n, begin + batch_size))));
+  };
+  return batches;
+}
+
+// Trains `model` (or continues its run with --resume) and returns the last validation evaluation.
+Evaluation fit(models::Seq2seq& model, const Seq2seqOptions& o, const SharedOptions& shared, const std::string& variant,
+               const Seq2seqBatch& train_set, const Seq2seqBatch& validation, const models::Seq2seqData& data,
+               const models::CharVocabulary& vocab, const std::filesystem::path& dir, RunResult& r) {
+  optim::Adam adam(model.parameters(), {.lr = o.lr});
+  std::optional<Evaluation> last;
+  train::FitOptions options{
+      .epochs = o.epochs, .out_dir = dir.string(), .resume = o.resume, .progress = shared.progress,
+      .clip_grad_norm = o.clip, .monitor = "val_exact_match", .monitor_mode = train::EarlyStopping::Mode::max,
+      .validate = [&](nn::Module&) -> train::Metrics {
+        last = evaluate(model, validation, data.validation, vocab);
+        return {{"val_exact_match", last->accuracy}, {"val_bleu", last->bleu}};
+      },
+      .report = [&variant](const train::EpochRecord& e) {
+        std::cout << variant << "  epoch " << e.epoch << "/" << e.epochs << "  loss " << std::fixed
+                  << std::setprecision(4) << e.train_loss << "  val exact match " << e.metric("val_exact_match")
+                  << "  val BLEU " << e.metric("val_bleu") << "  (" << std::setprecision(1) << e.seconds << " s)"
+                  << std::endl;
+        std::cout.unsetf(std::ios::floatfield);
+      }};
+  train::Trainer trainer(model, adam, options);
+  const train::FitResult result = trainer.fit<Seq2seqBatch>(
+      shuffled_batches(train_set, o.batch_size), [](nn::Module& m, const Seq2seqBatch& b) -> train::StepResult {
+        return {static_cast<models::Seq2seq&>(m).loss(b.source, b.decoder_input, b.decoder_target)};
+      });
+  if (!result.epochs.empty()) r.train_loss = result.epochs.back().train_loss;
+  r.seconds_per_epoch = result.epochs_run > 0 ? result.train_seconds / static_cast<double>(result.epochs_run) : 0;
+  model.eval();
+  return last ? *last : evaluate(model, validation, data.validation, vocab);  // a resumed run that was complete
+}
+
+// The model a run directory's model.safetensors holds, checked against the task it is asked to answer.
+std::unique_ptr<models::Seq2seq> load_model(const std::string& path, const std::string& task,
+                                            const models::Seq2seqData& data, const models::CharVocabulary& vocab,
+                                            std::string& variant) {
+  const io::SafetensorsFile file = io::load_safetensors(path);
+  auto field = [&](const char* key) {
+    const auto it = file.metadata.find(key);
+    if (it == file.metadata.end()) throw IOError(path + ": not a seq2seq model (no '" + key + "' in its metadata)");
+    return it->second;
+  };
+  if (field("task") != task) throw Error(path + ": a model for '" + field("task") + "', not for --data " + task);
+  if (field("vocabulary") != vocab.characters())
+    throw Error(path + ": its vocabulary differs from the task's (generated with another --seed or sizes?)");
+  variant = field("variant");
+  auto model = std::make_unique<models::Seq2seq>(model_options_for(
+      variant, vocab.size(), std::stoll(field("embedding")), std::stoll(field("hidden")), data));
+  model->load_state_dict(file.tensors);
+  model->eval();
+  return model;
+}
+
+// Trains one variant (or, with --model-file, loads a trained model) and scores it on the validation set.
+RunResult run_one(const Seq2seqOptions& o, const SharedOptions& shared, std::string variant,
+                  const models::Seq2seqData& data, const models::CharVocabulary& vocab, const std::filesystem::path& dir) {
+  manual_seed(shared.seed);  // each variant from the same start, so --compare's rows differ by their model alone
+  const Seq2seqBatch validation = encode_seq2seq(data.validation, vocab, data.source_length, data.target_length);
+  std::unique_ptr<models::Seq2seq> model;
+  RunResult r;
+  Evaluation last;
+  if (!o.model_file.empty()) {
+    model = load_model(o.model_file, o.data, data, vocab, variant);
+    last = evaluate(*model, validation, data.validation, vocab);
+  } else {
+    model = std::make_unique<models::Seq2seq>(model_options_for(variant, vocab.size(), o.embedding, o.hidden, data));
+    const Seq2seqBatch train_set = encode_seq2seq(data.train, vocab, data.source_length, data.target_length);
+    last = fit(*model, o, shared, variant, train_set, validation, data, vocab, dir, r);
   }
+  r.variant = variant;
+  r.parameters = model->parameter_count();
+  r.hidden = model->options.hidden_size;
   r.accuracy = last.accuracy;
   r.bleu = last.bleu;
-  r.seconds_per_epoch = o.epochs > 0 ? seconds / static_cast<double>(o.epochs) : 0;
   if (o.beam_width > 1)
-    r.beam_accuracy = beam_accuracy(model, validation, data.validation, vocab, o.beam_width, o.beam_examples);
+    r.beam_accuracy = beam_accuracy(*model, validation, data.validation, vocab, o.beam_width, o.beam_examples);
 
-  io::save_safetensors((dir / "model.safetensors").string(), model.state_dict(),
-                       {{"task", o.data}, {"variant", variant}, {"vocabulary", vocab.characters()},
-                        {"hidden", std::to_string(o.hidden)}, {"embedding", std::to_string(o.embedding)}});
-  if (model_options.decoder == models::Seq2seqDecoder::attention) write_heatmaps(model, validation, data.validation, vocab, o.heatmaps, dir);
+  std::filesystem::create_directories(dir);
+  if (o.model_file.empty())
+    io::save_safetensors((dir / "model.safetensors").string(), model->state_dict(),
+                         {{"task", o.data}, {"variant", variant}, {"vocabulary", vocab.characters()},
+                          {"hidden", std::to_string(o.hidden)}, {"embedding", std::to_string(o.embedding)}});
+  if (model->options.decoder == models::Seq2seqDecoder::attention)
+    write_heatmaps(*model, validation, data.validation, vocab, o.heatmaps, dir);
   // A few answers, to see what the model gets wrong.
   for (size_t i = 0; i < std::min<size_t>(3, data.validation.size()); ++i)
     std::cout << "  " << data.validation[i].source << " -> " << last.predictions[i]
@@ -190,13 +241,17 @@ nlohmann::json as_json(const Seq2seqOptions& o, const RunResult& r) {
   nlohmann::json j = {{"task", o.data},
                       {"variant", r.variant},
                       {"epochs", o.epochs},
-                      {"hidden", o.hidden},
+                      {"hidden", r.hidden},
                       {"batch_size", o.batch_size},
                       {"parameters", r.parameters},
                       {"train_loss", r.train_loss},
                       {"val_exact_match", r.accuracy},
                       {"val_bleu", r.bleu},
                       {"seconds_per_epoch", r.seconds_per_epoch}};
+  if (!o.model_file.empty()) {  // scored, not trained
+    for (const char* key : {"epochs", "batch_size", "train_loss", "seconds_per_epoch"}) j.erase(key);
+    j["model_file"] = o.model_file;
+  }
   if (r.beam_accuracy >= 0) {
     j["beam_width"] = o.beam_width;
     j["beam_exact_match"] = r.beam_accuracy;
@@ -226,6 +281,12 @@ void add_seq2seq_options(CLI::App& app, Seq2seqOptions& o) {
       ->check(kPositive);
   app.add_option("--heatmaps", o.heatmaps, "attention heat maps of the first validation questions")
       ->check(kNonNegative);
+  app.add_flag("--resume", o.resume, "continue the run in --out (each variant's, with --compare) from its checkpoint");
+  app.add_option("--model-file", o.model_file,
+                 "score this model.safetensors of an earlier run on the validation questions instead of training")
+      ->check(CLI::ExistingFile)
+      ->excludes("--compare")
+      ->excludes("--resume");
 }
 
 int run_seq2seq(const Seq2seqOptions& o, const SharedOptions& shared) {
@@ -240,13 +301,13 @@ int run_seq2seq(const Seq2seqOptions& o, const SharedOptions& shared) {
 
   const std::filesystem::path out(shared.out);
   if (!o.compare) {
-    const RunResult r = train_one(o, shared.seed, o.variant, data, vocab, out);
+    const RunResult r = run_one(o, shared, o.variant, data, vocab, out);
     std::cout << as_json(o, r).dump() << std::endl;
     return 0;
   }
   std::vector<RunResult> results;
   for (const std::string& variant : kCompared) {
-    results.push_back(train_one(o, shared.seed, variant, data, vocab, out / variant));
+    results.push_back(run_one(o, shared, variant, data, vocab, out / variant));
     std::cout << as_json(o, results.back()).dump() << std::endl;
   }
   std::ostringstream table;
@@ -267,7 +328,8 @@ Command seq2seq_command() {
           .help = "train seq2seq models on addition or date questions",
           .shared = {.seed = "data, weights, shuffling",
                      .threads = true,
-                     .out = OutputOption{"runs/seq2seq", "run directory (with --compare, one sub-directory per variant)"}},
+                     .out = OutputOption{"runs/seq2seq", "run directory (with --compare, one sub-directory per variant)"},
+                     .progress = true},
           .add_options = [options](CLI::App& app) { add_seq2seq_options(app, *options); },
           .run = [options](const SharedOptions& shared) { return run_seq2seq(*options, shared); }};
 }
