@@ -2,19 +2,25 @@
 #include "nabla/models/forecast_training.h"
 
 #include <algorithm>
-#include <cmath>
-#include <numbers>
 #include <numeric>
 
 #include "nabla/autograd.h"
 #include "nabla/error.h"
 #include "nabla/functional.h"
 #include "nabla/ops.h"
-#include "nabla/optim/clip.h"
 #include "nabla/optim/optimizer.h"
+#include "nabla/optim/scheduler.h"
 #include "nabla/random.h"
+#include "nabla/train/trainer.h"
 
 namespace nabla::models {
+namespace {
+
+struct ForecastBatch {
+  Tensor inputs, targets;
+};
+
+}  // namespace
 
 std::vector<double> fit_forecaster(nn::Module& model, const ForecastWindows& windows,
                                    const ForecastTrainingOptions& options) {
@@ -23,33 +29,38 @@ std::vector<double> fit_forecaster(nn::Module& model, const ForecastWindows& win
                 std::to_string(options.batch_size) + " must be positive");
   const int64_t n = windows.size();
   if (n == 0) throw Error("fit_forecaster: no training windows");
-  const std::vector<Tensor> params = model.parameters();
-  optim::Adam optimizer(params, optim::AdamOptions{.lr = options.lr});
-  Generator order(options.seed);
+  optim::Adam optimizer(model.parameters(), optim::AdamOptions{.lr = options.lr});
+  optim::CosineAnnealingLR schedule(optimizer, options.epochs);
+
+  // Each epoch shuffles the windows afresh (Fisher-Yates) from one generator the checkpoint keeps.
+  Generator order_generator(options.seed);
   std::vector<int64_t> indices(static_cast<size_t>(n));
-  std::vector<double> losses;
-  model.train();
-  for (int64_t epoch = 0; epoch < options.epochs; ++epoch) {
-    optimizer.set_lr(options.lr * 0.5 * (1 + std::cos(std::numbers::pi * static_cast<double>(epoch) /
-                                                       static_cast<double>(options.epochs))));
+  train::Batches<ForecastBatch> batches;
+  batches.count = (n + options.batch_size - 1) / options.batch_size;
+  batches.generator = &order_generator;
+  batches.for_each = [&](int64_t, const std::function<void(const ForecastBatch&)>& visit) {
     std::iota(indices.begin(), indices.end(), 0);
-    for (int64_t i = n - 1; i > 0; --i)  // Fisher-Yates
-      std::swap(indices[static_cast<size_t>(i)], indices[order.below(static_cast<uint64_t>(i + 1))]);
-    double total = 0;
+    for (int64_t i = n - 1; i > 0; --i)
+      std::swap(indices[static_cast<size_t>(i)], indices[order_generator.below(static_cast<uint64_t>(i + 1))]);
     for (int64_t begin = 0; begin < n; begin += options.batch_size) {
       const int64_t end = std::min(n, begin + options.batch_size);
-      const Tensor batch = from_vector(std::vector<int64_t>(indices.begin() + begin, indices.begin() + end));
-      const Tensor loss = functional::mse_loss(model(index_select(windows.inputs, 0, batch)),
-                                               index_select(windows.targets, 0, batch));
-      optimizer.zero_grad();
-      loss.backward();
-      if (options.clip > 0) optim::clip_grad_norm_(params, options.clip);
-      optimizer.step();
-      total += loss.item() * static_cast<double>(end - begin);
+      const Tensor rows = from_vector(std::vector<int64_t>(indices.begin() + begin, indices.begin() + end));
+      visit({index_select(windows.inputs, 0, rows), index_select(windows.targets, 0, rows)});
     }
-    losses.push_back(total / static_cast<double>(n));
-    if (options.on_epoch) options.on_epoch(epoch + 1, losses.back());
-  }
+  };
+  train::Trainer trainer(model, optimizer,
+                         {.epochs = options.epochs, .out_dir = options.out_dir, .resume = options.resume,
+                          .progress = options.progress, .clip_grad_norm = options.clip,
+                          .report = [&](const train::EpochRecord& e) {
+                            if (options.on_epoch) options.on_epoch(e.epoch, e.train_loss);
+                          }});
+  trainer.set_scheduler(&schedule);
+  const train::FitResult result =
+      trainer.fit<ForecastBatch>(batches, [](nn::Module& m, const ForecastBatch& b) -> train::StepResult {
+        return {functional::mse_loss(m(b.inputs), b.targets), b.inputs.size(0)};
+      });
+  std::vector<double> losses;
+  for (const train::EpochRecord& e : result.epochs) losses.push_back(e.train_loss);
   return losses;
 }
 

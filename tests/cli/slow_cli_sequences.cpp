@@ -107,5 +107,32 @@ TEST(CliForecast, ScoresTheLstmAgainstBothBaselinesAndWritesTheRun) {
     EXPECT_TRUE(fs::exists(out / file)) << file;
 }
 
+TEST(CliForecast, AResumedRunEndsWithTheWeightsOfAnUninterruptedOneAndItsModelScoresAgain) {
+  io::test_helpers::ScratchDir scratch;
+  auto forecast = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"forecast", "--campaigns", "2", "--days", "200", "--window", "14", "--horizon",
+                                     "7", "--test-days", "28", "--hidden", "8", "--plots", "0", "--threads", "1"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_nabla(scratch.dir(), args);
+  };
+  const CliRun straight = forecast({"--epochs", "2", "--out", "straight"});
+  EXPECT_RAN(straight);
+  EXPECT_RAN(forecast({"--epochs", "1", "--out", "resumed"}));
+  const CliRun resumed = forecast({"--epochs", "2", "--resume", "--out", "resumed"});
+  EXPECT_RAN(resumed);
+  EXPECT_EQ(resumed.out.find("epoch 1/2"), std::string::npos) << resumed.out;
+  const fs::path dir(scratch.dir());
+  EXPECT_EQ(read_text(dir / "straight" / "model.safetensors"), read_text(dir / "resumed" / "model.safetensors"));
+  EXPECT_EQ(last_json_line(resumed.out).at("lstm"), last_json_line(straight.out).at("lstm"));
+
+  const CliRun scored = forecast({"--model-file", "straight/model.safetensors", "--out", "scored"});
+  EXPECT_RAN(scored);
+  EXPECT_EQ(last_json_line(scored.out).at("lstm"), last_json_line(straight.out).at("lstm"));
+  expect_one_line_error(run_nabla(scratch.dir(), {"forecast", "--campaigns", "2", "--days", "200", "--window", "21",
+                                                  "--horizon", "7", "--test-days", "28", "--model-file",
+                                                  "straight/model.safetensors"}),
+                        "trained with window 14 and horizon 7, not the 21 and 7 asked for");
+}
+
 }  // namespace
 }  // namespace nabla::cli_test

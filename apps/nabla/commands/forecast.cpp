@@ -7,10 +7,12 @@
 #include <nlohmann/json.hpp>
 
 #include <cctype>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <span>
 
 #include "command.h"
@@ -38,6 +40,8 @@ struct ForecastOptions {
   double lr = 3e-3;
   int64_t average_days = 7;     // the moving-average baseline's window
   int64_t plots = 4;            // forecast-vs-actual charts of the first campaigns
+  bool resume = false;          // continue the run in --out from its checkpoint
+  std::string model_file;       // score this trained model instead of training one
 };
 
 using models::ForecastProblem;
@@ -171,6 +175,34 @@ void add_forecast_options(CLI::App& app, ForecastOptions& o) {
   app.add_option("--lr", o.lr, "Adam's learning rate (annealed to 0 by a cosine)")->check(kPositive);
   app.add_option("--average-days", o.average_days, "window of the moving-average baseline")->check(kPositive);
   app.add_option("--plots", o.plots, "forecast-vs-actual charts for this many campaigns")->check(kNonNegative);
+  app.add_flag("--resume", o.resume, "continue the run in --out from its checkpoint");
+  app.add_option("--model-file", o.model_file,
+                 "score this model.safetensors of an earlier run (same data and window) instead of training")
+      ->check(CLI::ExistingFile)
+      ->excludes("--resume");
+}
+
+// The architecture a model file's metadata records; its window and horizon must be the run's.
+struct SavedForecaster {
+  int64_t hidden = 0, layers = 0;
+  io::NamedTensors weights;
+};
+
+SavedForecaster load_forecaster(const std::string& path, const ForecastOptions& o) {
+  io::SafetensorsFile file = io::load_safetensors(path);
+  const auto model = file.metadata.find("model");
+  if (model == file.metadata.end() || model->second != "LstmForecaster")
+    throw IOError(path + ": not a forecaster written by `nabla forecast` (its metadata names no LstmForecaster)");
+  auto field = [&](const char* key) {
+    const auto it = file.metadata.find(key);
+    if (it == file.metadata.end()) throw IOError(path + ": the forecaster's metadata lacks '" + key + "'");
+    return std::stoll(it->second);
+  };
+  if (field("window") != o.window || field("horizon") != o.horizon)
+    throw Error(path + ": trained with window " + std::to_string(field("window")) + " and horizon " +
+                std::to_string(field("horizon")) + ", not the " + std::to_string(o.window) + " and " +
+                std::to_string(o.horizon) + " asked for");
+  return {field("hidden"), field("layers"), std::move(file.tensors)};
 }
 
 int run_forecast(const ForecastOptions& o, const SharedOptions& shared) {
@@ -199,16 +231,25 @@ int run_forecast(const ForecastOptions& o, const SharedOptions& shared) {
               ads.size(), o.csv.empty() ? "generated" : o.csv.c_str(), static_cast<long long>(training.size()),
               static_cast<long long>(test.size()), static_cast<long long>(o.test_days));
 
+  std::optional<SavedForecaster> saved;
+  if (!o.model_file.empty()) saved = load_forecaster(o.model_file, o);
+  const int64_t hidden = saved ? saved->hidden : o.hidden, layers = saved ? saved->layers : o.layers;
   models::LstmForecaster model(problem.feature_count(), problem.variable_count(), o.horizon,
-                           {.hidden_size = o.hidden, .num_layers = o.layers, .dropout = o.dropout});
+                               {.hidden_size = hidden, .num_layers = layers, .dropout = o.dropout});
   const auto started = std::chrono::steady_clock::now();
-  const std::vector<double> losses = models::fit_forecaster(
-      model, training,
-      {.epochs = o.epochs, .batch_size = o.batch_size, .lr = o.lr, .seed = shared.seed, .on_epoch = [&](int64_t epoch, double loss) {
-         std::printf("epoch %lld/%lld  training loss %.4f\n", static_cast<long long>(epoch),
-                     static_cast<long long>(o.epochs), loss);
-         std::fflush(stdout);
-       }});
+  std::vector<double> losses;
+  if (saved) {
+    model.load_state_dict(saved->weights);
+  } else {
+    losses = models::fit_forecaster(
+        model, training,
+        {.epochs = o.epochs, .batch_size = o.batch_size, .lr = o.lr, .seed = shared.seed, .out_dir = dir.string(),
+         .resume = o.resume, .progress = shared.progress, .on_epoch = [&](int64_t epoch, double loss) {
+           std::printf("epoch %lld/%lld  training loss %.4f\n", static_cast<long long>(epoch),
+                       static_cast<long long>(o.epochs), loss);
+           std::fflush(stdout);
+         }});
+  }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   const int64_t k = problem.variable_count();
@@ -234,8 +275,8 @@ int run_forecast(const ForecastOptions& o, const SharedOptions& shared) {
                        {{"model", "LstmForecaster"},
                         {"window", std::to_string(o.window)},
                         {"horizon", std::to_string(o.horizon)},
-                        {"hidden", std::to_string(o.hidden)},
-                        {"layers", std::to_string(o.layers)},
+                        {"hidden", std::to_string(hidden)},
+                        {"layers", std::to_string(layers)},
                         {"features", "impressions, clicks, observed, sin/cos day of week, sin/cos day of year, holiday flags"},
                         {"scalers", scalers.dump()}});
 
@@ -245,8 +286,8 @@ int run_forecast(const ForecastOptions& o, const SharedOptions& shared) {
                             {"window", o.window},
                             {"horizon", o.horizon},
                             {"test_days", o.test_days},
-                            {"epochs", o.epochs},
-                            {"final_training_loss", losses.back()},
+                            {"epochs", losses.size()},
+                            {"final_training_loss", losses.empty() ? NAN : losses.back()},
                             {"train_seconds", seconds},
                             {"lstm", scores_json(rows[0])},
                             {"seasonal_naive", scores_json(rows[1])},
@@ -264,7 +305,8 @@ Command forecast_command() {
           .help = "forecast daily ad impressions and clicks with an LSTM against seasonal-naive and moving-average baselines",
           .shared = {.seed = "generated data, weights, batch order",
                      .threads = true,
-                     .out = OutputOption{"runs/forecast", "run directory: model, metrics, charts, generated data"}},
+                     .out = OutputOption{"runs/forecast", "run directory: model, metrics, charts, generated data"},
+                     .progress = true},
           .add_options = [options](CLI::App& app) { add_forecast_options(app, *options); },
           .run = [options](const SharedOptions& shared) { return run_forecast(*options, shared); }};
 }
