@@ -2,6 +2,7 @@
 // generate's context handling, tied weights, and errors for bad input.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -10,6 +11,7 @@
 #include "nabla/nabla.h"
 #include "nabla/models/gpt.h"
 #include "nabla/optim/optimizer.h"
+#include "nabla/optim/weight_decay_groups.h"
 
 namespace nabla::nn {
 namespace {
@@ -164,6 +166,38 @@ TEST(Gpt, RejectsBadInput) {
   models::GPTConfig bad = tiny(5, 4);
   bad.heads = 3;  // 16 is not divisible by 3
   EXPECT_THROW(models::GPT{bad}, ShapeError);
+}
+
+// The AdamW recipe on a GPT: no LayerNorm gain or shift and no bias is decayed; every matrix and
+// both embedding tables are.
+TEST(Gpt, WeightDecayGroupsLeaveLayerNormsAndBiasesUndecayed) {
+  models::GPT model(tiny(10, 12));
+  std::set<const TensorImpl*> layer_norm_params;
+  std::function<void(const Module&)> visit = [&](const Module& m) {
+    if (dynamic_cast<const LayerNorm*>(&m))
+      for (const Tensor& p : m.parameters()) layer_norm_params.insert(p.impl());
+    for (const auto& [name, child] : m.named_children()) visit(*child);
+  };
+  visit(model);
+  ASSERT_EQ(layer_norm_params.size(), 2u * (2 * 2 + 1));  // two per block's two norms and the final norm
+
+  const auto groups = optim::weight_decay_groups(model, 0.1);
+  std::set<const TensorImpl*> decayed;
+  for (const Tensor& p : groups[0].params) decayed.insert(p.impl());
+  size_t matrices = 0;
+  for (const auto& [name, p] : model.named_parameters()) {
+    const bool is_decayed = decayed.count(p.impl()) > 0;
+    EXPECT_EQ(is_decayed, p.dim() >= 2) << name;
+    if (layer_norm_params.count(p.impl()) || name.ends_with(".bias")) {
+      EXPECT_FALSE(is_decayed) << name;
+    }
+    if (name.find("embedding") != std::string::npos) {
+      EXPECT_TRUE(is_decayed) << name;
+    }
+    matrices += is_decayed;
+  }
+  EXPECT_EQ(matrices, groups[0].params.size());
+  EXPECT_EQ(groups[0].params.size() + groups[1].params.size(), model.parameters().size());
 }
 
 }  // namespace
