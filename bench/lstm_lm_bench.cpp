@@ -71,12 +71,12 @@ class LanguageModel : public nn::UnaryModule {
   }
   // tokens [T, N] -> logits [T, N, vocab]
   Tensor forward(const Tensor& tokens) override {
-    const Tensor embedded = F::dropout((*embedding)(tokens), 0.5, is_training());
-    return (*decoder)(F::dropout((*lstm)(embedded), 0.5, is_training()));
+    const Tensor embedded = F::dropout(embedding(tokens), 0.5, is_training());
+    return decoder(F::dropout(lstm(embedded), 0.5, is_training()));
   }
-  std::shared_ptr<nn::Embedding> embedding;
-  std::shared_ptr<nn::LSTM> lstm;
-  std::shared_ptr<nn::Linear> decoder;
+  nn::ModuleHolder<nn::Embedding> embedding;
+  nn::ModuleHolder<nn::LSTM> lstm;
+  nn::ModuleHolder<nn::Linear> decoder;
 };
 
 }  // namespace

@@ -70,13 +70,13 @@ class CharTransformer : public nn::UnaryModule {
   }
   // tokens [N, L] -> logits [N, L, vocab]
   Tensor forward(const Tensor& tokens) override {
-    const Tensor x = F::dropout((*positions)((*embedding)(tokens)), 0.1, is_training());
-    return (*head)(nn::call(*encoder, x, Tensor(), Tensor(), true));
+    const Tensor x = F::dropout(positions(embedding(tokens)), 0.1, is_training());
+    return head(encoder(x, Tensor(), Tensor(), true));
   }
-  std::shared_ptr<nn::Embedding> embedding;
-  std::shared_ptr<nn::LearnedPositionalEmbedding> positions;
-  std::shared_ptr<nn::TransformerEncoder> encoder;
-  std::shared_ptr<nn::Linear> head;
+  nn::ModuleHolder<nn::Embedding> embedding;
+  nn::ModuleHolder<nn::LearnedPositionalEmbedding> positions;
+  nn::ModuleHolder<nn::TransformerEncoder> encoder;
+  nn::ModuleHolder<nn::Linear> head;
 };
 
 }  // namespace

@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 
 #include "nabla/parallel.h"
 #include "nabla/random.h"
+#include "nabla/train/checkpoint.h"
 #include "optim/optim_fixture.h"
 
 namespace nabla::optim {
@@ -143,6 +145,43 @@ TEST(Optimizers, GroupsOverrideLrAndWeightDecayOfTheDefaults) {
   EXPECT_THROW(adamw.set_lr(1, -1.0), Error);
   EXPECT_THROW(AdamW({{.params = {problem.p1}}, {.params = {problem.p1}}}), Error);  // in two groups
   EXPECT_THROW(SGD({{.params = {problem.p1}, .lr = -0.1}}), Error);
+}
+
+// Through a checkpoint file (as the Trainer saves one): a grouped run resumes bit for bit.
+TEST(Optimizers, GroupedStateSurvivesACheckpointFile) {
+  const auto entry = test_fixture::expected()["grouped_optimizers"]["adamw_groups"];
+  Problem straight, first;
+  auto uninterrupted = make_optimizer("adamw_groups", entry, straight);
+  auto before = make_optimizer("adamw_groups", entry, first);
+  for (int i = 0; i < 5; ++i) {
+    uninterrupted->zero_grad();
+    straight.backward();
+    uninterrupted->step();
+    if (i >= 3) continue;
+    before->zero_grad();
+    first.backward();
+    before->step();
+  }
+  train::Checkpoint checkpoint;
+  checkpoint.optimizer = before->state_dict();
+  const std::string path = (std::filesystem::temp_directory_path() / "nabla_grouped_optimizer.safetensors").string();
+  train::save_checkpoint(path, checkpoint);
+  const train::Checkpoint back = train::load_checkpoint(path);
+  std::filesystem::remove(path);
+
+  Problem resumed;
+  resumed.p1 = first.p1.detach().clone().requires_grad_();
+  resumed.p2 = first.p2.detach().clone().requires_grad_();
+  auto after = make_optimizer("adamw_groups", entry, resumed);
+  after->load_state_dict(back.optimizer);
+  for (int i = 0; i < 2; ++i) {
+    after->zero_grad();
+    resumed.backward();
+    after->step();
+  }
+  EXPECT_EQ(resumed.p1.to_vector<double>(), straight.p1.to_vector<double>());
+  EXPECT_EQ(resumed.p2.to_vector<double>(), straight.p2.to_vector<double>());
+  EXPECT_EQ(after->lr(1), 0.02);
 }
 
 TEST(Optimizers, LoadStateDictRejectsADifferentGrouping) {

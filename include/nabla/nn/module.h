@@ -61,7 +61,8 @@ class ForwardHook {
     requires std::invocable<F&, const Module&, const Tensors&, const Tensors&>
   ForwardHook(F hook) : hook_(std::move(hook)) {}
   template <class F>
-    requires std::invocable<F&, const Module&, const Tensor&, const Tensor&>
+    requires(std::invocable<F&, const Module&, const Tensor&, const Tensor&> &&
+             !std::invocable<F&, const Module&, const Tensors&, const Tensors&>)
   ForwardHook(F hook)
       : hook_([hook = std::move(hook)](const Module& module, const Tensors& inputs, const Tensors& outputs) mutable {
           hook(module, inputs.empty() ? Tensor() : inputs.front(), outputs.empty() ? Tensor() : outputs.front());
