@@ -58,7 +58,7 @@ Args parse(int argc, char** argv) {
   return a;
 }
 
-class LanguageModel : public nn::Module {
+class LanguageModel : public nn::UnaryModule {
  public:
   LanguageModel(int64_t vocab, int64_t hidden) {
     nn::RecurrentOptions options;
@@ -71,13 +71,12 @@ class LanguageModel : public nn::Module {
   }
   // tokens [T, N] -> logits [T, N, vocab]
   Tensor forward(const Tensor& tokens) override {
-    const Tensor embedded = F::dropout((*embedding)(tokens), 0.5, is_training());
-    return (*decoder)(F::dropout((*lstm)(embedded), 0.5, is_training()));
+    const Tensor embedded = F::dropout(embedding(tokens), 0.5, is_training());
+    return decoder(F::dropout(lstm(embedded), 0.5, is_training()));
   }
-  std::string type_name() const override { return "LanguageModel"; }
-  std::shared_ptr<nn::Embedding> embedding;
-  std::shared_ptr<nn::LSTM> lstm;
-  std::shared_ptr<nn::Linear> decoder;
+  nn::ModuleHolder<nn::Embedding> embedding;
+  nn::ModuleHolder<nn::LSTM> lstm;
+  nn::ModuleHolder<nn::Linear> decoder;
 };
 
 }  // namespace

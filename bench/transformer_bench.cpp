@@ -54,7 +54,7 @@ Args parse(int argc, char** argv) {
   return a;
 }
 
-class CharTransformer : public nn::Module {
+class CharTransformer : public nn::UnaryModule {
  public:
   explicit CharTransformer(const Args& a) {
     nn::TransformerLayerOptions o;
@@ -70,14 +70,13 @@ class CharTransformer : public nn::Module {
   }
   // tokens [N, L] -> logits [N, L, vocab]
   Tensor forward(const Tensor& tokens) override {
-    const Tensor x = F::dropout((*positions)((*embedding)(tokens)), 0.1, is_training());
-    return (*head)(encoder->forward(x, Tensor(), Tensor(), true));
+    const Tensor x = F::dropout(positions(embedding(tokens)), 0.1, is_training());
+    return head(encoder(x, Tensor(), Tensor(), true));
   }
-  std::string type_name() const override { return "CharTransformer"; }
-  std::shared_ptr<nn::Embedding> embedding;
-  std::shared_ptr<nn::LearnedPositionalEmbedding> positions;
-  std::shared_ptr<nn::TransformerEncoder> encoder;
-  std::shared_ptr<nn::Linear> head;
+  nn::ModuleHolder<nn::Embedding> embedding;
+  nn::ModuleHolder<nn::LearnedPositionalEmbedding> positions;
+  nn::ModuleHolder<nn::TransformerEncoder> encoder;
+  nn::ModuleHolder<nn::Linear> head;
 };
 
 }  // namespace

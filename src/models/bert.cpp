@@ -50,11 +50,11 @@ Tensor BertForMaskedLM::forward(const Tensor& tokens) {
                      std::to_string(config.context) + ", got " + to_string(tokens.shape()));
   // i64 key-padding mask, nonzero = a [PAD] key that no query may attend to (PyTorch's meaning).
   const Tensor padding = eq(tokens, full_like(tokens, static_cast<double>(config.pad_id)));
-  Tensor h = (*position_embedding)((*token_embedding)(tokens));
-  h = (*embedding_dropout)((*embedding_norm)(h));
-  h = encoder->forward(h, Tensor(), padding);
-  h = (*head_norm)(gelu((*head_transform)(h)));
-  return (*head)(h);
+  Tensor h = position_embedding(token_embedding(tokens));
+  h = embedding_dropout(embedding_norm(h));
+  h = encoder(h, Tensor(), padding);
+  h = head_norm(gelu(head_transform(h)));
+  return head(h);
 }
 
 std::string BertForMaskedLM::extra_repr() const {

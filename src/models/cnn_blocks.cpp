@@ -5,12 +5,6 @@
 
 namespace nabla::models {
 
-Tensor NamedSequential::forward(const Tensor& x) {
-  Tensor out = x;
-  for (const auto& [name, child] : named_children()) out = (*child)(out);
-  return out;
-}
-
 std::shared_ptr<nn::Sequential> conv_bn_relu(int64_t in_channels, int64_t out_channels,
                                              int64_t kernel_size, int64_t stride, int64_t padding) {
   if (padding < 0) padding = kernel_size / 2;
@@ -39,10 +33,10 @@ BasicBlock::BasicBlock(int64_t in_channels, int64_t out_channels, int64_t stride
 }
 
 Tensor BasicBlock::forward(const Tensor& x) {
-  Tensor out = (*relu_)((*bn1_)((*conv1_)(x)));
-  out = (*bn2_)((*conv2_)(out));
-  const Tensor shortcut = downsample_ ? (*downsample_)(x) : x;
-  return (*relu_)(out + shortcut);
+  Tensor out = relu_(bn1_(conv1_(x)));
+  out = bn2_(conv2_(out));
+  const Tensor shortcut = downsample_ ? downsample_(x) : x;
+  return relu_(out + shortcut);
 }
 
 // ---- InceptionBlock -----------------------------------------------------------------------------
@@ -60,7 +54,7 @@ InceptionBlock::InceptionBlock(int64_t in_channels, const InceptionWidths& w) : 
 }
 
 Tensor InceptionBlock::forward(const Tensor& x) {
-  return concat({(*branch1_)(x), (*branch2_)(x), (*branch3_)(x), (*branch4_)(x)}, 1);
+  return concat({branch1_(x), branch2_(x), branch3_(x), branch4_(x)}, 1);
 }
 
 }  // namespace nabla::models

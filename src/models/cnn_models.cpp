@@ -69,10 +69,10 @@ nn::ModulePtr alexnet(int64_t classes) {
   auto classifier = make<nn::Sequential>(std::initializer_list<nn::ModulePtr>{
       make<nn::Dropout>(0.5), make<nn::Linear>(64 * 2 * 2, 512), make<nn::ReLU>(), make<nn::Dropout>(0.5),
       make<nn::Linear>(512, 512), make<nn::ReLU>(), make<nn::Linear>(512, classes)});
-  auto model = make<NamedSequential>();
-  model->add("features", features);
-  model->add("flatten", make<nn::Flatten>());
-  model->add("classifier", classifier);
+  auto model = make<nn::Sequential>();
+  model->push_back("features", features);
+  model->push_back("flatten", make<nn::Flatten>());
+  model->push_back("classifier", classifier);
   return model;
 }
 
@@ -95,10 +95,10 @@ nn::ModulePtr vgg(int64_t classes) {
   auto classifier = make<nn::Sequential>(std::initializer_list<nn::ModulePtr>{
       make<nn::Linear>(channels * side * side, hidden), make<nn::ReLU>(), make<nn::Dropout>(0.5),
       make<nn::Linear>(hidden, classes)});
-  auto model = make<NamedSequential>();
-  model->add("features", features);
-  model->add("flatten", make<nn::Flatten>());
-  model->add("classifier", classifier);
+  auto model = make<nn::Sequential>();
+  model->push_back("features", features);
+  model->push_back("flatten", make<nn::Flatten>());
+  model->push_back("classifier", classifier);
   he_init(*features, nn::init::FanMode::fan_out, /*linear_too=*/false);
   return model;
 }
@@ -106,10 +106,10 @@ nn::ModulePtr vgg(int64_t classes) {
 nn::ModulePtr resnet(int64_t classes) {
   const std::vector<int64_t> widths{16, 32, 64};
   const int64_t blocks_per_stage = 1;
-  auto model = make<NamedSequential>();
-  model->add("conv1", make<nn::Conv2d>(1, widths[0], 3, 1, 1, 1, 1, /*bias=*/false));
-  model->add("bn1", make<nn::BatchNorm2d>(widths[0]));
-  model->add("relu", make<nn::ReLU>());
+  auto model = make<nn::Sequential>();
+  model->push_back("conv1", make<nn::Conv2d>(1, widths[0], 3, 1, 1, 1, 1, /*bias=*/false));
+  model->push_back("bn1", make<nn::BatchNorm2d>(widths[0]));
+  model->push_back("relu", make<nn::ReLU>());
   int64_t channels = widths[0];
   for (size_t stage = 0; stage < widths.size(); ++stage) {
     auto layer = make<nn::Sequential>();
@@ -118,27 +118,30 @@ nn::ModulePtr resnet(int64_t classes) {
       layer->push_back(make<BasicBlock>(channels, widths[stage], stride));
       channels = widths[stage];
     }
-    model->add("layer" + std::to_string(stage + 1), layer);
+    model->push_back("layer" + std::to_string(stage + 1), layer);
   }
-  model->add("avgpool", make<nn::AdaptiveAvgPool2d>(1));
-  model->add("flatten", make<nn::Flatten>());
-  model->add("fc", make<nn::Linear>(channels, classes));
+  model->push_back("avgpool", make<nn::AdaptiveAvgPool2d>(1));
+  model->push_back("flatten", make<nn::Flatten>());
+  model->push_back("fc", make<nn::Linear>(channels, classes));
   he_init(*model, nn::init::FanMode::fan_out, /*linear_too=*/false);
   return model;
 }
 
 nn::ModulePtr inception(int64_t classes) {
-  auto model = make<NamedSequential>();
-  model->add("stem", conv_bn_relu(1, 32, 3));
-  model->add("pool1", make<nn::MaxPool2d>(2));  // 28 -> 14
-  auto a3 = model->add("inception3a", make<InceptionBlock>(32, InceptionWidths{16, 24, 32, 4, 8, 8}));
-  auto b3 = model->add("inception3b", make<InceptionBlock>(a3->out_channels(), InceptionWidths{32, 32, 48, 8, 24, 16}));
-  model->add("pool2", make<nn::MaxPool2d>(2));  // 14 -> 7
-  auto a4 = model->add("inception4a", make<InceptionBlock>(b3->out_channels(), InceptionWidths{48, 24, 52, 4, 12, 16}));
-  model->add("avgpool", make<nn::AdaptiveAvgPool2d>(1));
-  model->add("flatten", make<nn::Flatten>());
-  model->add("dropout", make<nn::Dropout>(0.4));
-  model->add("fc", make<nn::Linear>(a4->out_channels(), classes));
+  auto model = make<nn::Sequential>();
+  model->push_back("stem", conv_bn_relu(1, 32, 3));
+  model->push_back("pool1", make<nn::MaxPool2d>(2));  // 28 -> 14
+  auto a3 = make<InceptionBlock>(32, InceptionWidths{16, 24, 32, 4, 8, 8});
+  model->push_back("inception3a", a3);
+  auto b3 = make<InceptionBlock>(a3->out_channels(), InceptionWidths{32, 32, 48, 8, 24, 16});
+  model->push_back("inception3b", b3);
+  model->push_back("pool2", make<nn::MaxPool2d>(2));  // 14 -> 7
+  auto a4 = make<InceptionBlock>(b3->out_channels(), InceptionWidths{48, 24, 52, 4, 12, 16});
+  model->push_back("inception4a", a4);
+  model->push_back("avgpool", make<nn::AdaptiveAvgPool2d>(1));
+  model->push_back("flatten", make<nn::Flatten>());
+  model->push_back("dropout", make<nn::Dropout>(0.4));
+  model->push_back("fc", make<nn::Linear>(a4->out_channels(), classes));
   he_init(*model, nn::init::FanMode::fan_out, /*linear_too=*/false);
   return model;
 }

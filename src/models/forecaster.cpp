@@ -23,9 +23,9 @@ Tensor LstmForecaster::forward(const Tensor& x) {
   if (x.dim() != 3 || x.size(2) != features || x.size(1) <= horizon)
     throw ShapeError("LstmForecaster: input " + to_string(x.shape()) + ", expected [N, T, " + std::to_string(features) +
                      "] with T > horizon " + std::to_string(horizon));
-  const Tensor hidden = (*lstm)(x);  // [N, T, hidden]
+  const Tensor hidden = lstm(x);  // [N, T, hidden]
   const int64_t steps = x.size(1);
-  return (*head)(hidden.slice(1, steps - horizon, steps));
+  return head(hidden.slice(1, steps - horizon, steps));
 }
 
 std::string LstmForecaster::extra_repr() const {

@@ -65,9 +65,9 @@ Tensor GPT::forward(const Tensor& tokens) {
   if (tokens.dim() != 2 || tokens.size(1) < 1 || tokens.size(1) > config.context)
     throw ShapeError("GPT: tokens must be [N, T] with 1 <= T <= context " + std::to_string(config.context) +
                      ", got " + to_string(tokens.shape()));
-  Tensor h = (*embedding_dropout)((*position_embedding)((*token_embedding)(tokens)));
-  h = transformer->forward(h, Tensor(), Tensor(), /*is_causal=*/true);
-  return (*head)(h);
+  Tensor h = embedding_dropout(position_embedding(token_embedding(tokens)));
+  h = transformer(h, Tensor(), Tensor(), /*is_causal=*/true);
+  return head(h);
 }
 
 std::string GPT::extra_repr() const {

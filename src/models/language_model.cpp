@@ -36,9 +36,9 @@ bool LSTMLanguageModel::tied() const { return dynamic_cast<const TiedLinear*>(de
 Tensor LSTMLanguageModel::forward(const Tensor& tokens) {
   if (tokens.dim() != 2)
     throw ShapeError("LSTMLanguageModel: tokens must be [N, T], got " + to_string(tokens.shape()));
-  const Tensor embedded = F::dropout((*embedding)(tokens), config.dropout, is_training());
-  const Tensor hidden = F::dropout((*lstm)(embedded), config.dropout, is_training());
-  return (*decoder)(hidden);
+  const Tensor embedded = F::dropout(embedding(tokens), config.dropout, is_training());
+  const Tensor hidden = F::dropout(lstm(embedded), config.dropout, is_training());
+  return decoder(hidden);
 }
 
 std::string LSTMLanguageModel::extra_repr() const {
@@ -60,10 +60,10 @@ std::vector<int64_t> sample_continuation(LSTMLanguageModel& model, const std::ve
     nn::RecurrentState state;
     Tensor input = from_vector(prompt, {1, static_cast<int64_t>(prompt.size())});
     for (int64_t step = 0; step < count; ++step) {
-      const nn::RecurrentOutput out = model.lstm->forward_with_state((*model.embedding)(input), state);
+      const nn::RecurrentOutput out = model.lstm(model.embedding(input), state);
       state = out.state;
       const Tensor last = out.output.select(1, out.output.size(1) - 1);  // [1, H]
-      const int64_t next = sample_token((*model.decoder)(last).select(0, 0), options, generator);
+      const int64_t next = sample_token(model.decoder(last).select(0, 0), options, generator);
       generated.push_back(next);
       input = from_vector(std::vector<int64_t>{next}, {1, 1});
     }

@@ -101,29 +101,29 @@ void Seq2seq::check_source(const Tensor& source, const char* who) const {
 Seq2seq::Encoded Seq2seq::encode(const Tensor& source) {
   check_source(source, "encode");
   const Tensor question = options.reverse_source ? reversed(source, 1) : source;
-  nn::RecurrentOutput r = encoder->forward_with_state((*encoder_embedding)(question));
+  nn::RecurrentOutput r = encoder(encoder_embedding(question), nn::RecurrentState{});
   return {r.output, ne(question, full_like(question, static_cast<double>(options.pad_id))), r.state};
 }
 
 Seq2seq::Decoded Seq2seq::decode(const Encoded& encoded, const Tensor& decoder_input, const nn::RecurrentState& state) {
-  Tensor x = (*decoder_embedding)(decoder_input);  // [B, T, E]
+  Tensor x = decoder_embedding(decoder_input);  // [B, T, E]
   const int64_t b = x.size(0), t = x.size(1), h = options.hidden_size;
   Tensor peek;
   if (options.decoder == Seq2seqDecoder::peeky) {
     peek = encoded.last.h.select(0, 0).unsqueeze(1).expand({b, t, h});
     x = concat({peek, x}, 2);
   }
-  nn::RecurrentOutput r = decoder->forward_with_state(x, state);
+  nn::RecurrentOutput r = decoder(x, state);
   Tensor features = r.output;  // [B, T, H]
   Tensor weights;
   if (options.decoder == Seq2seqDecoder::attention) {
-    functional::AttentionResult a = attention->forward_attention(r.output, encoded.states, encoded.states, encoded.mask);
+    functional::AttentionResult a = attention(r.output, encoded.states, encoded.states, encoded.mask);
     features = concat({a.output, r.output}, 2);
     weights = a.weights;
   } else if (options.decoder == Seq2seqDecoder::peeky) {
     features = concat({peek, r.output}, 2);
   }
-  return {(*output)(features), r.state, weights};
+  return {output(features), r.state, weights};
 }
 
 Tensor Seq2seq::forward(const Tensor& source, const Tensor& decoder_input) {
@@ -135,15 +135,11 @@ Tensor Seq2seq::forward(const Tensor& source, const Tensor& decoder_input) {
   return decode(encoded, decoder_input, encoded.last).logits;
 }
 
-Tensor Seq2seq::forward(const Tensor& /*input*/) {
-  throw Error("Seq2seq: forward needs the source and the decoder input: call forward(source, decoder_input)");
-}
-
 Tensor Seq2seq::loss(const Tensor& source, const Tensor& decoder_input, const Tensor& decoder_target) {
   if (decoder_target.shape() != decoder_input.shape())
     throw ShapeError("Seq2seq::loss: decoder target " + to_string(decoder_target.shape()) +
                      " and decoder input " + to_string(decoder_input.shape()) + " should have one shape");
-  const Tensor logits = forward(source, decoder_input);
+  const Tensor logits = nn::call(*this, source, decoder_input);
   const int64_t rows = logits.size(0) * logits.size(1);
   // The mean over the positions that hold a target token: padding is ignored.
   return functional::cross_entropy(logits.reshape({rows, options.vocab_size}), decoder_target.reshape({rows}),

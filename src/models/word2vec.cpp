@@ -32,7 +32,7 @@ Word2Vec::Word2Vec(int64_t vocab_size_, int64_t dim_) : vocab_size(vocab_size_),
   nn::init::zeros_(output_embedding->weight);
 }
 
-Tensor Word2Vec::forward(const Tensor& ids) { return (*input_embedding)(ids); }
+Tensor Word2Vec::forward(const Tensor& ids) { return input_embedding(ids); }
 
 std::string Word2Vec::extra_repr() const {
   return std::to_string(vocab_size) + ", " + std::to_string(dim);
@@ -47,7 +47,7 @@ Tensor Word2Vec::negative_sampling_loss(const Tensor& v, const Tensor& positive,
                      to_string(positive.shape()) + " positives, " + to_string(negatives.shape()) + " negatives");
   // Column 0 is the true word, the rest are noise: one gather, one batched dot product.
   const Tensor targets = concat({positive.reshape({batch, 1}), negatives}, 1);       // [B, 1+K]
-  const Tensor u = (*output_embedding)(targets);                                      // [B, 1+K, D]
+  const Tensor u = output_embedding(targets);                                      // [B, 1+K, D]
   const Tensor scores = sum(u * v.unsqueeze(1), {2});                                 // [B, 1+K]
   const Tensor labels = concat({ones({batch, 1}, scores.dtype()), zeros({batch, negatives.size(1)}, scores.dtype())}, 1);
   return F::binary_cross_entropy_with_logits(scores, labels, Tensor(), F::Reduction::sum);
@@ -55,7 +55,7 @@ Tensor Word2Vec::negative_sampling_loss(const Tensor& v, const Tensor& positive,
 
 Tensor Word2Vec::skipgram_loss(const Tensor& centers, const Tensor& contexts, const Tensor& negatives) {
   require_shape(centers, 1, "the centre ids", "Word2Vec::skipgram_loss");
-  return negative_sampling_loss((*input_embedding)(centers), contexts, negatives);
+  return negative_sampling_loss(input_embedding(centers), contexts, negatives);
 }
 
 Tensor Word2Vec::cbow_loss(const Tensor& contexts, const Tensor& mask, const Tensor& centers,
@@ -68,7 +68,7 @@ Tensor Word2Vec::cbow_loss(const Tensor& contexts, const Tensor& mask, const Ten
   const Tensor counts = sum(m, {1}, true);  // [B, 1]
   if (min(counts).item() <= 0)
     throw Error("Word2Vec::cbow_loss: a row of the mask has no context word");
-  const Tensor summed = sum((*input_embedding)(contexts) * m.unsqueeze(2), {1});  // [B, D]
+  const Tensor summed = sum(input_embedding(contexts) * m.unsqueeze(2), {1});  // [B, D]
   return negative_sampling_loss(summed / counts, centers, negatives);
 }
 

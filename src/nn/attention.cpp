@@ -64,10 +64,10 @@ void MultiheadAttention::reset_parameters() {
 Tensor MultiheadAttention::forward(const Tensor& x) {
   AttentionCallOptions call;
   call.need_weights = false;
-  return forward_attention(x, x, x, call).output;
+  return forward(x, x, x, call).output;
 }
 
-AttentionResult MultiheadAttention::forward_attention(const Tensor& query_in, const Tensor& key_in,
+AttentionResult MultiheadAttention::forward(const Tensor& query_in, const Tensor& key_in,
                                                       const Tensor& value_in,
                                                       const AttentionCallOptions& call) {
   const char* op = "MultiheadAttention";
@@ -143,7 +143,7 @@ AttentionResult MultiheadAttention::forward_attention(const Tensor& query_in, co
   // [N, H, L, hd] back to the input's layout [.., .., E].
   const Axes from_heads = batch_first ? Axes{0, 2, 1, 3} : Axes{2, 0, 1, 3};
   const Shape merged = batch_first ? Shape{n, l, embed_dim} : Shape{l, n, embed_dim};
-  Tensor output = (*out_proj)(reshape(permute(attended.output, from_heads), merged));
+  Tensor output = out_proj(reshape(permute(attended.output, from_heads), merged));
   Tensor weights;
   if (call.need_weights) weights = call.average_attn_weights ? mean(attended.weights, {1}) : attended.weights;
   if (!batched) {
@@ -192,7 +192,7 @@ AttentionResult attend(const Seq2SeqInputs& in, const Tensor& scores, const Tens
 
 }  // namespace
 
-AttentionResult DotProductAttention::forward_attention(const Tensor& query, const Tensor& keys,
+AttentionResult DotProductAttention::forward(const Tensor& query, const Tensor& keys,
                                                        const Tensor& values, const Tensor& mask) {
   const Seq2SeqInputs in = seq2seq_inputs("DotProductAttention", query, keys, values, mask);
   if (in.query.shape()[2] != keys.shape()[2])
@@ -201,7 +201,7 @@ AttentionResult DotProductAttention::forward_attention(const Tensor& query, cons
   return attend(in, matmul(in.query, transpose(keys, 1, 2)), values);
 }
 
-Tensor DotProductAttention::forward(const Tensor& x) { return forward_attention(x, x, x).output; }
+Tensor DotProductAttention::forward(const Tensor& x) { return forward(x, x, x).output; }
 
 AdditiveAttention::AdditiveAttention(int64_t query_dim, int64_t key_dim, int64_t hidden_dim)
     : query_dim(query_dim), key_dim(key_dim), hidden_dim(hidden_dim) {
@@ -210,7 +210,7 @@ AdditiveAttention::AdditiveAttention(int64_t query_dim, int64_t key_dim, int64_t
   v = register_module("v", std::make_shared<Linear>(hidden_dim, 1, false));
 }
 
-AttentionResult AdditiveAttention::forward_attention(const Tensor& query, const Tensor& keys,
+AttentionResult AdditiveAttention::forward(const Tensor& query, const Tensor& keys,
                                                      const Tensor& values, const Tensor& mask) {
   const Seq2SeqInputs in = seq2seq_inputs("AdditiveAttention", query, keys, values, mask);
   if (in.query.shape()[2] != query_dim || keys.shape()[2] != key_dim)
@@ -218,11 +218,11 @@ AttentionResult AdditiveAttention::forward_attention(const Tensor& query, const 
                      to_string(keys.shape()) + " should end in query_dim " + std::to_string(query_dim) +
                      " and key_dim " + std::to_string(key_dim));
   // Every (query, key) pair: [N, Lq, 1, hidden] + [N, 1, T, hidden] -> tanh -> v -> [N, Lq, T].
-  const Tensor features = tanh(unsqueeze((*query_proj)(in.query), 2) + unsqueeze((*key_proj)(keys), 1));
-  return attend(in, squeeze((*v)(features), -1), values);
+  const Tensor features = tanh(unsqueeze(query_proj(in.query), 2) + unsqueeze(key_proj(keys), 1));
+  return attend(in, squeeze(v(features), -1), values);
 }
 
-Tensor AdditiveAttention::forward(const Tensor& x) { return forward_attention(x, x, x).output; }
+Tensor AdditiveAttention::forward(const Tensor& x) { return forward(x, x, x).output; }
 
 std::string AdditiveAttention::extra_repr() const {
   return "query_dim=" + std::to_string(query_dim) + ", key_dim=" + std::to_string(key_dim) +

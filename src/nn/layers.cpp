@@ -53,23 +53,6 @@ std::string Linear::extra_repr() const {
          ", bias=" + python_bool(bias.defined());
 }
 
-// ---- Sequential -------------------------------------------------------------------------------------
-Sequential::Sequential(std::initializer_list<ModulePtr> modules) {
-  for (const ModulePtr& m : modules) push_back(m);
-}
-
-Sequential::Sequential(const std::vector<ModulePtr>& modules) {
-  for (const ModulePtr& m : modules) push_back(m);
-}
-
-void Sequential::push_back(ModulePtr module) { add_child(std::to_string(size()), std::move(module)); }
-
-Tensor Sequential::forward(const Tensor& x) {
-  Tensor h = x;
-  for (const auto& [name, child] : named_children()) h = (*child)(h);
-  return h;
-}
-
 // ---- shape and activations ---------------------------------------------------------------------------
 Tensor Flatten::forward(const Tensor& x) { return flatten(x, start_dim, end_dim); }
 std::string Flatten::extra_repr() const {

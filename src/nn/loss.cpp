@@ -3,11 +3,6 @@
 
 namespace nabla::nn {
 
-Tensor Loss::forward(const Tensor& input) {
-  throw Error(type_name() + ": a loss is called with (input, target), got only an input of shape " +
-              to_string(input.shape()));
-}
-
 std::string Loss::extra_repr() const { return ""; }
 
 Tensor CrossEntropyLoss::forward(const Tensor& logits, const Tensor& target) {

@@ -1,7 +1,12 @@
 // The module tree: registration, recursive traversal with dotted names, state dicts, modes.
 #include "nabla/nn/module.h"
 
+#include <cxxabi.h>
+
+#include <cstdlib>
+#include <memory>
 #include <sstream>
+#include <typeinfo>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -34,11 +39,35 @@ std::string indent(const std::string& text) {
 }  // namespace
 
 Tensor Module::operator()(const Tensor& input) {
-  Tensor output = forward(input);
+  if (auto* unary = dynamic_cast<UnaryModule*>(this)) return (*unary)(input);
+  throw Error(type_name() + ": its forward does not take one tensor; call it with its own arguments "
+              "(nn::call(module, ...) or through a ModuleHolder)");
+}
+
+Tensor UnaryModule::operator()(const Tensor& input) { return call(*this, input); }
+
+void Module::run_forward_hooks(const std::vector<Tensor>& inputs, const std::vector<Tensor>& outputs) const {
   // A copy, so a hook may remove itself.
   const auto hooks = forward_hooks_;
-  for (const auto& [id, hook] : hooks) hook(*this, input, output);
-  return output;
+  for (const auto& [id, hook] : hooks) hook(*this, inputs, outputs);
+}
+
+std::string Module::type_name() const {
+  int status = 0;
+  const char* mangled = typeid(*this).name();
+  std::unique_ptr<char, void (*)(void*)> demangled(abi::__cxa_demangle(mangled, nullptr, nullptr, &status),
+                                                   std::free);
+  const std::string full = status == 0 ? demangled.get() : mangled;
+  // Drop the namespaces (and enclosing classes): the part after the last "::" outside template
+  // arguments, so "nabla::models::GPT" is "GPT".
+  size_t start = 0;
+  int depth = 0;
+  for (size_t i = 0; i + 1 < full.size(); ++i) {
+    if (full[i] == '<') ++depth;
+    else if (full[i] == '>') --depth;
+    else if (depth == 0 && full[i] == ':' && full[i + 1] == ':') start = i + 2;
+  }
+  return full.substr(start);
 }
 
 int64_t Module::add_forward_hook(ForwardHook hook) {

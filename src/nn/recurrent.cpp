@@ -101,7 +101,7 @@ const Recurrent::LayerWeights& Recurrent::weights(int64_t layer, int64_t directi
 
 void Recurrent::reset_parameters() { reset_uniform(parameters(), hidden_size); }
 
-RecurrentOutput Recurrent::forward_with_state(const Tensor& x, const RecurrentState& initial) {
+RecurrentOutput Recurrent::forward(const Tensor& x, const RecurrentState& initial) {
   const std::string layer = type_name();
   if (x.dim() == 2 && x.size(1) == input_size) {
     // One unbatched sequence [T, I] with states [L*D, H], as PyTorch: a batch of one, squeezed.
@@ -175,7 +175,7 @@ RecurrentOutput Recurrent::run(const Tensor& sequence, const RecurrentState& ini
   return result;
 }
 
-Tensor Recurrent::forward(const Tensor& x) { return forward_with_state(x).output; }
+Tensor Recurrent::forward(const Tensor& x) { return forward(x, {}).output; }
 
 std::string Recurrent::extra_repr() const {
   std::string text = std::to_string(input_size) + ", " + std::to_string(hidden_size);
@@ -214,13 +214,13 @@ RecurrentCell::RecurrentCell(Recurrent::Kind kind, int64_t input_size, int64_t h
 
 void RecurrentCell::reset_parameters() { reset_uniform(parameters(), hidden_size); }
 
-RecurrentState RecurrentCell::step(const Tensor& x, const RecurrentState& state) {
+RecurrentState RecurrentCell::forward(const Tensor& x, const RecurrentState& state) {
   const std::string layer = type_name();
   if (x.dim() == 1 && x.size(0) == input_size) {
     // One unbatched input [I] with states [H], as PyTorch: a batch of one, squeezed.
     auto batch_of_one = [](const Tensor& t) { return t.defined() ? t.unsqueeze(0) : t; };
     auto squeezed = [](const Tensor& t) { return t.defined() ? t.squeeze(0) : t; };
-    const RecurrentState next = step(x.unsqueeze(0), {batch_of_one(state.h), batch_of_one(state.c)});
+    const RecurrentState next = forward(x.unsqueeze(0), {batch_of_one(state.h), batch_of_one(state.c)});
     return {squeezed(next.h), squeezed(next.c)};
   }
   if (x.dim() != 2 || x.size(1) != input_size)

@@ -108,13 +108,16 @@ ModelSummary summary(Module& model, const Shape& input_shape, DType dtype) {
     for (const NamedModule& m : modules) {
       if (!m.module->named_children().empty()) continue;
       const std::string name = m.name.empty() ? m.module->type_name() : m.name;
-      scope.hook(m.module, [&result, &seen, name, batch](const Module& layer, const Tensor& in, const Tensor& out) {
+      // Calls of any signature: the row shows the first output (an LSTM's sequence, not its state).
+      scope.hook(m.module, [&result, &seen, name, batch](const Module& layer, const std::vector<Tensor>& inputs,
+                                                          const std::vector<Tensor>& outputs) {
+        if (outputs.empty()) return;
         LayerSummary row;
         row.name = name;
         row.type = layer.type_name();
-        row.output_shape = out.shape();
+        row.output_shape = outputs.front().shape();
         row.params = seen.insert(&layer).second ? own_parameter_count(layer) : 0;
-        row.flops = 2 * multiply_adds(layer, in, out) / batch;
+        row.flops = inputs.empty() ? 0 : 2 * multiply_adds(layer, inputs.front(), outputs.front()) / batch;
         result.layers.push_back(std::move(row));
       });
     }

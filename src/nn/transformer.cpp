@@ -3,21 +3,11 @@
 #include "nabla/nn/transformer.h"
 
 #include "nabla/functional.h"
+#include "nabla/nn/containers.h"
 #include "nabla/ops.h"
 
 namespace nabla::nn {
 namespace {
-
-// A container for the stacked layers, named as torch.nn.ModuleList (children 0, 1, ...); the
-// stacks call its members themselves, with their masks.
-class ModuleList : public Module {
- public:
-  Tensor forward(const Tensor&) override {
-    throw Error("ModuleList: has no forward; call its members");
-  }
-  std::string type_name() const override { return "ModuleList"; }
-  void push_back(ModulePtr module) { add_child(std::to_string(named_children().size()), std::move(module)); }
-};
 
 Tensor activate(const std::string& activation, const Tensor& x) {
   return activation == "gelu" ? gelu(x) : relu(x);
@@ -44,12 +34,12 @@ MultiheadAttentionOptions attention_options(const TransformerLayerOptions& o) {
 // Attention without weights (the layers never return them), with the given masks.
 Tensor attend(MultiheadAttention& attention, const Tensor& query, const Tensor& key_value,
               const Tensor& attn_mask, const Tensor& key_padding_mask, bool is_causal) {
-  AttentionCallOptions call;
-  call.attn_mask = attn_mask;
-  call.key_padding_mask = key_padding_mask;
-  call.is_causal = is_causal;
-  call.need_weights = false;
-  return attention.forward_attention(query, key_value, key_value, call).output;
+  AttentionCallOptions options;
+  options.attn_mask = attn_mask;
+  options.key_padding_mask = key_padding_mask;
+  options.is_causal = is_causal;
+  options.need_weights = false;
+  return call(attention, query, key_value, key_value, options).output;
 }
 
 // linear2(dropout(activation(linear1(x)))): the position-wise feed-forward block.
@@ -79,17 +69,17 @@ Tensor TransformerEncoderLayer::forward(const Tensor& src) { return forward(src,
 Tensor TransformerEncoderLayer::forward(const Tensor& src, const Tensor& src_mask,
                                         const Tensor& src_key_padding_mask, bool is_causal) {
   const auto self_attention = [&](const Tensor& x) {
-    return (*dropout1)(attend(*self_attn, x, x, src_mask, src_key_padding_mask, is_causal));
+    return dropout1(attend(*self_attn, x, x, src_mask, src_key_padding_mask, is_causal));
   };
   const auto ff = [&](const Tensor& x) {
-    return (*dropout2)(feed_forward(options, *linear1, *dropout, *linear2, x));
+    return dropout2(feed_forward(options, *linear1, *dropout, *linear2, x));
   };
   if (options.norm_first) {
-    const Tensor x = src + self_attention((*norm1)(src));
-    return x + ff((*norm2)(x));
+    const Tensor x = src + self_attention(norm1(src));
+    return x + ff(norm2(x));
   }
-  const Tensor x = (*norm1)(src + self_attention(src));
-  return (*norm2)(x + ff(x));
+  const Tensor x = norm1(src + self_attention(src));
+  return norm2(x + ff(x));
 }
 
 // ---- decoder layer ----------------------------------------------------------------------------------
@@ -109,30 +99,26 @@ TransformerDecoderLayer::TransformerDecoderLayer(int64_t d_model, int64_t nhead,
   dropout3 = register_module("dropout3", std::make_shared<Dropout>(o.dropout));
 }
 
-Tensor TransformerDecoderLayer::forward(const Tensor&) {
-  throw Error("TransformerDecoderLayer: needs the encoder's output; call forward(tgt, memory, ...)");
-}
-
 Tensor TransformerDecoderLayer::forward(const Tensor& tgt, const Tensor& memory, const Tensor& tgt_mask,
                                         const Tensor& memory_mask, const Tensor& tgt_key_padding_mask,
                                         const Tensor& memory_key_padding_mask, bool tgt_is_causal) {
   const auto self_attention = [&](const Tensor& x) {
-    return (*dropout1)(attend(*self_attn, x, x, tgt_mask, tgt_key_padding_mask, tgt_is_causal));
+    return dropout1(attend(*self_attn, x, x, tgt_mask, tgt_key_padding_mask, tgt_is_causal));
   };
   const auto cross_attention = [&](const Tensor& x) {
-    return (*dropout2)(attend(*multihead_attn, x, memory, memory_mask, memory_key_padding_mask, false));
+    return dropout2(attend(*multihead_attn, x, memory, memory_mask, memory_key_padding_mask, false));
   };
   const auto ff = [&](const Tensor& x) {
-    return (*dropout3)(feed_forward(options, *linear1, *dropout, *linear2, x));
+    return dropout3(feed_forward(options, *linear1, *dropout, *linear2, x));
   };
   if (options.norm_first) {
-    Tensor x = tgt + self_attention((*norm1)(tgt));
-    x = x + cross_attention((*norm2)(x));
-    return x + ff((*norm3)(x));
+    Tensor x = tgt + self_attention(norm1(tgt));
+    x = x + cross_attention(norm2(x));
+    return x + ff(norm3(x));
   }
-  Tensor x = (*norm1)(tgt + self_attention(tgt));
-  x = (*norm2)(x + cross_attention(x));
-  return (*norm3)(x + ff(x));
+  Tensor x = norm1(tgt + self_attention(tgt));
+  x = norm2(x + cross_attention(x));
+  return norm3(x + ff(x));
 }
 
 // ---- stacks -----------------------------------------------------------------------------------------
@@ -153,8 +139,8 @@ Tensor TransformerEncoder::forward(const Tensor& src) { return forward(src, Tens
 Tensor TransformerEncoder::forward(const Tensor& src, const Tensor& mask, const Tensor& src_key_padding_mask,
                                    bool is_causal) {
   Tensor x = src;
-  for (const auto& layer : layers) x = layer->forward(x, mask, src_key_padding_mask, is_causal);
-  return norm ? (*norm)(x) : x;
+  for (const auto& layer : layers) x = layer(x, mask, src_key_padding_mask, is_causal);
+  return norm ? norm(x) : x;
 }
 
 TransformerDecoder::TransformerDecoder(int64_t d_model, int64_t nhead, int64_t num_layers,
@@ -169,18 +155,13 @@ TransformerDecoder::TransformerDecoder(int64_t d_model, int64_t nhead, int64_t n
   if (final_norm) norm = register_module("norm", std::make_shared<LayerNorm>(Shape{d_model}, options.layer_norm_eps));
 }
 
-Tensor TransformerDecoder::forward(const Tensor&) {
-  throw Error("TransformerDecoder: needs the encoder's output; call forward(tgt, memory, ...)");
-}
-
 Tensor TransformerDecoder::forward(const Tensor& tgt, const Tensor& memory, const Tensor& tgt_mask,
                                    const Tensor& memory_mask, const Tensor& tgt_key_padding_mask,
                                    const Tensor& memory_key_padding_mask, bool tgt_is_causal) {
   Tensor x = tgt;
   for (const auto& layer : layers)
-    x = layer->forward(x, memory, tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask,
-                       tgt_is_causal);
-  return norm ? (*norm)(x) : x;
+    x = layer(x, memory, tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask, tgt_is_causal);
+  return norm ? norm(x) : x;
 }
 
 }  // namespace nabla::nn

@@ -10,36 +10,34 @@
 
 namespace nabla::optim {
 
+Adam::Adam(std::vector<Tensor> params, AdamOptions options) : Adam(one_group(std::move(params)), options) {}
 
-Adam::Adam(std::vector<Tensor> params, AdamOptions options)
-    : Adam(std::move(params), options, false) {}
+Adam::Adam(const std::vector<ParamGroup>& groups, AdamOptions defaults) : Adam(groups, defaults, false) {}
 
-Adam::Adam(std::vector<Tensor> params, AdamOptions options, bool decoupled_weight_decay)
-    : Optimizer(std::move(params), options.lr, decoupled_weight_decay ? "AdamW" : "Adam"),
-      options_(options), decoupled_weight_decay_(decoupled_weight_decay),
-      amsgrad_flag_(options.amsgrad ? 1 : 0) {
-  on_hyperparameters_loaded();
+Adam::Adam(const std::vector<ParamGroup>& groups, AdamOptions defaults, bool decoupled_weight_decay)
+    : OptimizerWithOptions(groups, defaults, decoupled_weight_decay ? "AdamW" : "Adam"),
+      decoupled_weight_decay_(decoupled_weight_decay) {
+  validate_all();
 }
 
-void Adam::on_hyperparameters_loaded() {
-  options_.amsgrad = amsgrad_flag_ != 0;
-  // Not name(): this also runs inside the constructor, where the virtual call would say "Adam".
-  const std::string who = decoupled_weight_decay_ ? "AdamW" : "Adam";
-  if (!(options_.beta1 >= 0 && options_.beta1 < 1) || !(options_.beta2 >= 0 && options_.beta2 < 1))
-    throw Error(who + ": betas must lie in [0, 1), got (" + std::to_string(options_.beta1) + ", " +
-                std::to_string(options_.beta2) + ")");
-  if (!(options_.eps >= 0)) throw Error(who + ": eps must be >= 0, got " + std::to_string(options_.eps));
-  if (!(options_.weight_decay >= 0))
-    throw Error(who + ": weight_decay must be >= 0, got " + std::to_string(options_.weight_decay));
+void Adam::validate(size_t group) const {
+  const AdamOptions& o = options_[group];
+  if (!(o.beta1 >= 0 && o.beta1 < 1) || !(o.beta2 >= 0 && o.beta2 < 1))
+    throw Error(name() + ": betas must lie in [0, 1), got (" + std::to_string(o.beta1) + ", " +
+                std::to_string(o.beta2) + ")");
+  if (!(o.eps >= 0)) throw Error(name() + ": eps must be >= 0, got " + std::to_string(o.eps));
+  if (!(o.weight_decay >= 0))
+    throw Error(name() + ": weight_decay must be >= 0, got " + std::to_string(o.weight_decay));
 }
 
-std::vector<std::pair<std::string, double*>> Adam::hyperparameter_slots() {
-  return {{"lr", &lr_},
-          {"betas.0", &options_.beta1},
-          {"betas.1", &options_.beta2},
-          {"eps", &options_.eps},
-          {"weight_decay", &options_.weight_decay},
-          {"amsgrad", &amsgrad_flag_}};
+Optimizer::HyperparameterSlots Adam::hyperparameter_slots(size_t group) {
+  AdamOptions& o = options_[group];
+  return {{"lr", &o.lr},
+          {"betas.0", &o.beta1},
+          {"betas.1", &o.beta2},
+          {"eps", &o.eps},
+          {"weight_decay", &o.weight_decay},
+          {"amsgrad", &o.amsgrad}};
 }
 
 namespace {
@@ -70,10 +68,10 @@ void adam_loop(int64_t n, T* __restrict p, const T* __restrict g, T* __restrict 
 
 }  // namespace
 
-void Adam::update(const Tensor& param, const Tensor& grad, ParamState& state) {
-  const double beta1 = options_.beta1, beta2 = options_.beta2, eps = options_.eps;
-  const double wd = options_.weight_decay, lr = lr_;
-  const bool amsgrad = options_.amsgrad, decoupled = decoupled_weight_decay_;
+void Adam::update(const Tensor& param, const Tensor& grad, ParamState& state, size_t group) {
+  const AdamOptions& o = options_[group];
+  const double beta1 = o.beta1, beta2 = o.beta2, eps = o.eps, wd = o.weight_decay, lr = o.lr;
+  const bool amsgrad = o.amsgrad, decoupled = decoupled_weight_decay_;
   Tensor exp_avg = detail::state_buffer(state, "exp_avg", param);
   Tensor exp_avg_sq = detail::state_buffer(state, "exp_avg_sq", param);
   Tensor max_exp_avg_sq = amsgrad ? detail::state_buffer(state, "max_exp_avg_sq", param) : Tensor();
@@ -108,10 +106,16 @@ void Adam::update(const Tensor& param, const Tensor& grad, ParamState& state) {
   });
 }
 
-AdamW::AdamW(std::vector<Tensor> params, AdamWOptions options)
-    : Adam(std::move(params),
-           {.lr = options.lr, .beta1 = options.beta1, .beta2 = options.beta2, .eps = options.eps,
-            .weight_decay = options.weight_decay, .amsgrad = options.amsgrad},
-           true) {}
+namespace {
+AdamOptions as_adam_options(const AdamWOptions& o) {
+  return {.lr = o.lr, .beta1 = o.beta1, .beta2 = o.beta2, .eps = o.eps, .weight_decay = o.weight_decay,
+          .amsgrad = o.amsgrad};
+}
+}  // namespace
+
+AdamW::AdamW(std::vector<Tensor> params, AdamWOptions options) : AdamW(one_group(std::move(params)), options) {}
+
+AdamW::AdamW(const std::vector<ParamGroup>& groups, AdamWOptions defaults)
+    : Adam(groups, as_adam_options(defaults), true) {}
 
 }  // namespace nabla::optim

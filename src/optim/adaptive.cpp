@@ -17,26 +17,36 @@ void require_non_negative(double value, const char* what, const char* who) {
 // ---- AdaGrad ------------------------------------------------------------------------------------------
 
 AdaGrad::AdaGrad(std::vector<Tensor> params, AdaGradOptions options)
-    : Optimizer(std::move(params), options.lr, "AdaGrad"), options_(options) {
-  require_non_negative(options.lr_decay, "lr_decay", "AdaGrad");
-  require_non_negative(options.weight_decay, "weight_decay", "AdaGrad");
-  require_non_negative(options.initial_accumulator_value, "initial_accumulator_value", "AdaGrad");
-  require_non_negative(options.eps, "eps", "AdaGrad");
+    : AdaGrad(one_group(std::move(params)), options) {}
+
+AdaGrad::AdaGrad(const std::vector<ParamGroup>& groups, AdaGradOptions defaults)
+    : OptimizerWithOptions(groups, defaults, "AdaGrad") {
+  validate_all();
 }
 
-std::vector<std::pair<std::string, double*>> AdaGrad::hyperparameter_slots() {
-  return {{"lr", &lr_},
-          {"lr_decay", &options_.lr_decay},
-          {"weight_decay", &options_.weight_decay},
-          {"initial_accumulator_value", &options_.initial_accumulator_value},
-          {"eps", &options_.eps}};
+void AdaGrad::validate(size_t group) const {
+  const AdaGradOptions& o = options_[group];
+  require_non_negative(o.lr_decay, "lr_decay", "AdaGrad");
+  require_non_negative(o.weight_decay, "weight_decay", "AdaGrad");
+  require_non_negative(o.initial_accumulator_value, "initial_accumulator_value", "AdaGrad");
+  require_non_negative(o.eps, "eps", "AdaGrad");
 }
 
-void AdaGrad::update(const Tensor& param, const Tensor& grad, ParamState& state) {
-  Tensor sum = detail::state_buffer(state, "sum", param, options_.initial_accumulator_value);
+Optimizer::HyperparameterSlots AdaGrad::hyperparameter_slots(size_t group) {
+  AdaGradOptions& o = options_[group];
+  return {{"lr", &o.lr},
+          {"lr_decay", &o.lr_decay},
+          {"weight_decay", &o.weight_decay},
+          {"initial_accumulator_value", &o.initial_accumulator_value},
+          {"eps", &o.eps}};
+}
+
+void AdaGrad::update(const Tensor& param, const Tensor& grad, ParamState& state, size_t group) {
+  const AdaGradOptions& o = options_[group];
+  Tensor sum = detail::state_buffer(state, "sum", param, o.initial_accumulator_value);
   // Python computes the decayed rate in double from the float step count.
-  const double clr = lr_ / (1 + static_cast<double>(state.step - 1) * options_.lr_decay);
-  const double wd = options_.weight_decay, eps = options_.eps;
+  const double clr = o.lr / (1 + static_cast<double>(state.step - 1) * o.lr_decay);
+  const double wd = o.weight_decay, eps = o.eps;
   detail::dispatch_floating(param, "AdaGrad", [&](auto zero) {
     using T = decltype(zero);
     T* p = param.data<T>();
@@ -55,32 +65,35 @@ void AdaGrad::update(const Tensor& param, const Tensor& grad, ParamState& state)
 // ---- RMSprop ------------------------------------------------------------------------------------------
 
 RMSprop::RMSprop(std::vector<Tensor> params, RMSpropOptions options)
-    : Optimizer(std::move(params), options.lr, "RMSprop"), options_(options),
-      centered_flag_(options.centered ? 1 : 0) {
-  on_hyperparameters_loaded();
+    : RMSprop(one_group(std::move(params)), options) {}
+
+RMSprop::RMSprop(const std::vector<ParamGroup>& groups, RMSpropOptions defaults)
+    : OptimizerWithOptions(groups, defaults, "RMSprop") {
+  validate_all();
 }
 
-void RMSprop::on_hyperparameters_loaded() {
-  options_.centered = centered_flag_ != 0;
-  require_non_negative(options_.alpha, "alpha", "RMSprop");
-  require_non_negative(options_.eps, "eps", "RMSprop");
-  require_non_negative(options_.momentum, "momentum", "RMSprop");
-  require_non_negative(options_.weight_decay, "weight_decay", "RMSprop");
+void RMSprop::validate(size_t group) const {
+  const RMSpropOptions& o = options_[group];
+  require_non_negative(o.alpha, "alpha", "RMSprop");
+  require_non_negative(o.eps, "eps", "RMSprop");
+  require_non_negative(o.momentum, "momentum", "RMSprop");
+  require_non_negative(o.weight_decay, "weight_decay", "RMSprop");
 }
 
-std::vector<std::pair<std::string, double*>> RMSprop::hyperparameter_slots() {
-  return {{"lr", &lr_},
-          {"alpha", &options_.alpha},
-          {"eps", &options_.eps},
-          {"weight_decay", &options_.weight_decay},
-          {"momentum", &options_.momentum},
-          {"centered", &centered_flag_}};
+Optimizer::HyperparameterSlots RMSprop::hyperparameter_slots(size_t group) {
+  RMSpropOptions& o = options_[group];
+  return {{"lr", &o.lr},
+          {"alpha", &o.alpha},
+          {"eps", &o.eps},
+          {"weight_decay", &o.weight_decay},
+          {"momentum", &o.momentum},
+          {"centered", &o.centered}};
 }
 
-void RMSprop::update(const Tensor& param, const Tensor& grad, ParamState& state) {
-  const double alpha = options_.alpha, eps = options_.eps, wd = options_.weight_decay;
-  const double mu = options_.momentum;
-  const bool centered = options_.centered;
+void RMSprop::update(const Tensor& param, const Tensor& grad, ParamState& state, size_t group) {
+  const RMSpropOptions& o = options_[group];
+  const double alpha = o.alpha, eps = o.eps, wd = o.weight_decay, mu = o.momentum;
+  const bool centered = o.centered;
   Tensor square_avg = detail::state_buffer(state, "square_avg", param);
   Tensor grad_avg = centered ? detail::state_buffer(state, "grad_avg", param) : Tensor();
   Tensor momentum = mu > 0 ? detail::state_buffer(state, "momentum_buffer", param) : Tensor();
@@ -92,7 +105,7 @@ void RMSprop::update(const Tensor& param, const Tensor& grad, ParamState& state)
     T* a = centered ? grad_avg.data<T>() : nullptr;
     T* b = mu > 0 ? momentum.data<T>() : nullptr;
     const T talpha = T(alpha), one_minus_alpha = T(1 - alpha), teps = T(eps), twd = T(wd);
-    const T tmu = T(mu), neg_lr = T(-lr_);
+    const T tmu = T(mu), neg_lr = T(-o.lr);
     for_each_element(param.numel(), [=](int64_t i) {
       const T d = wd != 0 ? g[i] + twd * p[i] : g[i];
       v[i] = talpha * v[i] + one_minus_alpha * (d * d);

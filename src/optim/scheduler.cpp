@@ -21,7 +21,13 @@ void require_positive(int64_t value, const char* what, const char* who) {
 
 // ---- LRScheduler --------------------------------------------------------------------------------------
 
-LRScheduler::LRScheduler(Optimizer& optimizer) : optimizer_(optimizer), base_lr_(optimizer.lr()) {}
+LRScheduler::LRScheduler(Optimizer& optimizer) : optimizer_(optimizer) {
+  for (size_t g = 0; g < optimizer.num_groups(); ++g) base_lrs_.push_back(optimizer.lr(g));
+}
+
+void LRScheduler::apply() {
+  for (size_t g = 0; g < base_lrs_.size(); ++g) optimizer_.set_lr(g, lr_at(last_epoch_, base_lrs_[g]));
+}
 
 void LRScheduler::step() {
   ++last_epoch_;
@@ -29,12 +35,18 @@ void LRScheduler::step() {
 }
 
 SchedulerState LRScheduler::state_dict() const {
-  return {{"last_epoch", static_cast<double>(last_epoch_)}, {"base_lr", base_lr_}};
+  SchedulerState state{{"last_epoch", static_cast<double>(last_epoch_)}};
+  for (size_t g = 0; g < base_lrs_.size(); ++g) state["base_lrs." + std::to_string(g)] = base_lrs_[g];
+  return state;
 }
 
 void LRScheduler::load_state_dict(const SchedulerState& state) {
-  last_epoch_ = static_cast<int64_t>(required(state, "last_epoch", "LRScheduler"));
-  base_lr_ = required(state, "base_lr", "LRScheduler");
+  const int64_t last_epoch = static_cast<int64_t>(required(state, "last_epoch", "LRScheduler"));
+  std::vector<double> base_lrs;
+  for (size_t g = 0; g < base_lrs_.size(); ++g)
+    base_lrs.push_back(required(state, "base_lrs." + std::to_string(g), "LRScheduler"));
+  last_epoch_ = last_epoch;
+  base_lrs_ = std::move(base_lrs);
   apply();
 }
 
@@ -46,16 +58,16 @@ StepLR::StepLR(Optimizer& optimizer, int64_t step_size, double gamma)
   apply();
 }
 
-double StepLR::lr_at(int64_t epoch) const {
-  return base_lr_ * std::pow(gamma_, static_cast<double>(epoch / step_size_));
+double StepLR::lr_at(int64_t epoch, double base_lr) const {
+  return base_lr * std::pow(gamma_, static_cast<double>(epoch / step_size_));
 }
 
 ExponentialLR::ExponentialLR(Optimizer& optimizer, double gamma) : LRScheduler(optimizer), gamma_(gamma) {
   apply();
 }
 
-double ExponentialLR::lr_at(int64_t epoch) const {
-  return base_lr_ * std::pow(gamma_, static_cast<double>(epoch));
+double ExponentialLR::lr_at(int64_t epoch, double base_lr) const {
+  return base_lr * std::pow(gamma_, static_cast<double>(epoch));
 }
 
 InverseTimeLR::InverseTimeLR(Optimizer& optimizer, double decay_rate, int64_t decay_steps, bool staircase)
@@ -65,10 +77,10 @@ InverseTimeLR::InverseTimeLR(Optimizer& optimizer, double decay_rate, int64_t de
   apply();
 }
 
-double InverseTimeLR::lr_at(int64_t epoch) const {
+double InverseTimeLR::lr_at(int64_t epoch, double base_lr) const {
   double t = static_cast<double>(epoch) / static_cast<double>(decay_steps_);
   if (staircase_) t = std::floor(t);
-  return base_lr_ / (1 + decay_rate_ * t);
+  return base_lr / (1 + decay_rate_ * t);
 }
 
 CosineAnnealingLR::CosineAnnealingLR(Optimizer& optimizer, int64_t T_max, double eta_min)
@@ -77,9 +89,9 @@ CosineAnnealingLR::CosineAnnealingLR(Optimizer& optimizer, int64_t T_max, double
   apply();
 }
 
-double CosineAnnealingLR::lr_at(int64_t epoch) const {
+double CosineAnnealingLR::lr_at(int64_t epoch, double base_lr) const {
   const double phase = std::numbers::pi * static_cast<double>(epoch) / static_cast<double>(t_max_);
-  return eta_min_ + (base_lr_ - eta_min_) * (1 + std::cos(phase)) / 2;
+  return eta_min_ + (base_lr - eta_min_) * (1 + std::cos(phase)) / 2;
 }
 
 // ---- LinearWarmup ---------------------------------------------------------------------------------------------
@@ -92,16 +104,16 @@ LinearWarmup::LinearWarmup(Optimizer& optimizer, int64_t warmup_steps, double st
   if (!(start_factor >= 0 && start_factor <= 1))
     throw Error("LinearWarmup: start_factor must lie in [0, 1], got " + std::to_string(start_factor));
   // The wrapped schedule set the optimizer's lr to its own epoch-0 rate; ramp up to its base.
-  if (after_) base_lr_ = after_->base_lr();
+  if (after_) base_lrs_ = after_->base_lrs();
   apply();
 }
 
-double LinearWarmup::lr_at(int64_t epoch) const {
+double LinearWarmup::lr_at(int64_t epoch, double base_lr) const {
   if (epoch < warmup_steps_) {
     const double progress = static_cast<double>(epoch) / static_cast<double>(warmup_steps_);
-    return base_lr_ * (start_factor_ + (1 - start_factor_) * progress);
+    return base_lr * (start_factor_ + (1 - start_factor_) * progress);
   }
-  return after_ ? after_->lr_at(epoch - warmup_steps_) : base_lr_;
+  return after_ ? after_->lr_at(epoch - warmup_steps_, base_lr) : base_lr;
 }
 
 SchedulerState LinearWarmup::state_dict() const {
@@ -157,9 +169,11 @@ void ReduceLROnPlateau::step(double metric) {
     num_bad_epochs_ = 0;
   }
   if (num_bad_epochs_ > options_.patience) {
-    const double old_lr = optimizer_.lr();
-    const double new_lr = std::max(old_lr * options_.factor, options_.min_lr);
-    if (old_lr - new_lr > options_.eps) optimizer_.set_lr(new_lr);
+    for (size_t g = 0; g < optimizer_.num_groups(); ++g) {
+      const double old_lr = optimizer_.lr(g);
+      const double new_lr = std::max(old_lr * options_.factor, options_.min_lr);
+      if (old_lr - new_lr > options_.eps) optimizer_.set_lr(g, new_lr);
+    }
     cooldown_counter_ = options_.cooldown;
     num_bad_epochs_ = 0;
   }

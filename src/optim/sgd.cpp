@@ -5,34 +5,35 @@ namespace nabla::optim {
 
 using detail::for_each_element;
 
-SGD::SGD(std::vector<Tensor> params, SGDOptions options)
-    : Optimizer(std::move(params), options.lr, "SGD"), options_(options),
-      nesterov_flag_(options.nesterov ? 1 : 0) {
-  on_hyperparameters_loaded();
+SGD::SGD(std::vector<Tensor> params, SGDOptions options) : SGD(one_group(std::move(params)), options) {}
+
+SGD::SGD(const std::vector<ParamGroup>& groups, SGDOptions defaults)
+    : OptimizerWithOptions(groups, defaults, "SGD") {
+  validate_all();
 }
 
-void SGD::on_hyperparameters_loaded() {
-  options_.lr = lr_;
-  options_.nesterov = nesterov_flag_ != 0;
-  if (options_.momentum < 0) throw Error("SGD: momentum must be >= 0, got " + std::to_string(options_.momentum));
-  if (options_.weight_decay < 0)
-    throw Error("SGD: weight_decay must be >= 0, got " + std::to_string(options_.weight_decay));
-  if (options_.nesterov && (options_.momentum <= 0 || options_.dampening != 0))
+void SGD::validate(size_t group) const {
+  const SGDOptions& o = options_[group];
+  if (o.momentum < 0) throw Error("SGD: momentum must be >= 0, got " + std::to_string(o.momentum));
+  if (o.weight_decay < 0) throw Error("SGD: weight_decay must be >= 0, got " + std::to_string(o.weight_decay));
+  if (o.nesterov && (o.momentum <= 0 || o.dampening != 0))
     throw Error("SGD: Nesterov momentum needs momentum > 0 and dampening 0");
 }
 
-std::vector<std::pair<std::string, double*>> SGD::hyperparameter_slots() {
-  return {{"lr", &lr_},
-          {"momentum", &options_.momentum},
-          {"dampening", &options_.dampening},
-          {"weight_decay", &options_.weight_decay},
-          {"nesterov", &nesterov_flag_}};
+Optimizer::HyperparameterSlots SGD::hyperparameter_slots(size_t group) {
+  SGDOptions& o = options_[group];
+  return {{"lr", &o.lr},
+          {"momentum", &o.momentum},
+          {"dampening", &o.dampening},
+          {"weight_decay", &o.weight_decay},
+          {"nesterov", &o.nesterov}};
 }
 
-void SGD::update(const Tensor& param, const Tensor& grad, ParamState& state) {
-  const double lr = lr_, mu = options_.momentum, wd = options_.weight_decay;
-  const double keep = 1 - options_.dampening;
-  const bool nesterov = options_.nesterov;
+void SGD::update(const Tensor& param, const Tensor& grad, ParamState& state, size_t group) {
+  const SGDOptions& o = options_[group];
+  const double lr = o.lr, mu = o.momentum, wd = o.weight_decay;
+  const double keep = 1 - o.dampening;
+  const bool nesterov = o.nesterov;
   // PyTorch starts the buffer as a copy of the first (decayed) gradient, without dampening.
   const bool first = mu != 0 && !state.buffers.count("momentum_buffer");
   Tensor buffer = mu != 0 ? detail::state_buffer(state, "momentum_buffer", param) : Tensor();

@@ -24,7 +24,7 @@ void check_model(int64_t embedding_dim) {
   const nn::RecurrentState carried = model.lstm->carried_state();
   auto f = [&](const std::vector<Tensor>&) {
     model.lstm->reset_state();
-    const Tensor logits = model.lstm->forward_with_state(model.embedding->forward(inputs), carried).output;
+    const Tensor logits = model.lstm->forward(model.embedding->forward(inputs), carried).output;
     return functional::cross_entropy((*model.decoder)(logits).reshape({-1, 5}), targets.reshape({-1}));
   };
   const GradcheckResult first = gradcheck(f, model.parameters());

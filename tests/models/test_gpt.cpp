@@ -2,6 +2,7 @@
 // generate's context handling, tied weights, and errors for bad input.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -9,7 +10,9 @@
 #include "nabla/functional.h"
 #include "nabla/nabla.h"
 #include "nabla/models/gpt.h"
+#include "nabla/nn/summary.h"
 #include "nabla/optim/optimizer.h"
+#include "nabla/optim/weight_decay_groups.h"
 
 namespace nabla::nn {
 namespace {
@@ -164,6 +167,81 @@ TEST(Gpt, RejectsBadInput) {
   models::GPTConfig bad = tiny(5, 4);
   bad.heads = 3;  // 16 is not divisible by 3
   EXPECT_THROW(models::GPT{bad}, ShapeError);
+}
+
+// The AdamW recipe on a GPT: no LayerNorm gain or shift and no bias is decayed; every matrix and
+// both embedding tables are.
+TEST(Gpt, WeightDecayGroupsLeaveLayerNormsAndBiasesUndecayed) {
+  models::GPT model(tiny(10, 12));
+  std::set<const TensorImpl*> layer_norm_params;
+  std::function<void(const Module&)> visit = [&](const Module& m) {
+    if (dynamic_cast<const LayerNorm*>(&m))
+      for (const Tensor& p : m.parameters()) layer_norm_params.insert(p.impl());
+    for (const auto& [name, child] : m.named_children()) visit(*child);
+  };
+  visit(model);
+  ASSERT_EQ(layer_norm_params.size(), 2u * (2 * 2 + 1));  // two per block's two norms and the final norm
+
+  const auto groups = optim::weight_decay_groups(model, 0.1);
+  std::set<const TensorImpl*> decayed;
+  for (const Tensor& p : groups[0].params) decayed.insert(p.impl());
+  size_t matrices = 0;
+  for (const auto& [name, p] : model.named_parameters()) {
+    const bool is_decayed = decayed.count(p.impl()) > 0;
+    EXPECT_EQ(is_decayed, p.dim() >= 2) << name;
+    if (layer_norm_params.count(p.impl()) || name.ends_with(".bias")) {
+      EXPECT_FALSE(is_decayed) << name;
+    }
+    if (name.find("embedding") != std::string::npos) {
+      EXPECT_TRUE(is_decayed) << name;
+    }
+    matrices += is_decayed;
+  }
+  EXPECT_EQ(matrices, groups[0].params.size());
+  EXPECT_EQ(groups[0].params.size() + groups[1].params.size(), model.parameters().size());
+}
+
+// Every call goes through the hooks, the Transformer's included: summary lists each block's layers.
+TEST(Gpt, SummaryListsTheTransformersLayers) {
+  models::GPT model(tiny(10, 12));
+  const Tensor tokens = zeros({1, 12}, DType::i64);
+  std::vector<std::string> names;
+  std::vector<std::string> types;
+  {
+    std::vector<std::pair<Module*, int64_t>> hooks;
+    std::function<void(Module&, const std::string&)> hook_all = [&](Module& m, const std::string& name) {
+      if (m.named_children().empty())
+        hooks.emplace_back(&m, m.add_forward_hook([&, name](const Module& layer, const Tensor&, const Tensor&) {
+          names.push_back(name);
+          types.push_back(layer.type_name());
+        }));
+      for (const auto& [child_name, child] : m.named_children())
+        hook_all(*child, name.empty() ? child_name : name + "." + child_name);
+    };
+    hook_all(model, "");
+    model.eval();
+    model(tokens);
+    for (const auto& [m, id] : hooks) m->remove_forward_hook(id);
+  }
+  const std::vector<std::string> block0{
+      "transformer.layers.0.norm1",          "transformer.layers.0.self_attn.out_proj",
+      "transformer.layers.0.dropout1",       "transformer.layers.0.norm2",
+      "transformer.layers.0.linear1",        "transformer.layers.0.dropout",
+      "transformer.layers.0.linear2",        "transformer.layers.0.dropout2"};
+  const std::vector<std::string> head{"token_embedding", "position_embedding", "embedding_dropout"};
+  ASSERT_EQ(names.size(), 3 + 2 * block0.size() + 2);
+  EXPECT_EQ(std::vector<std::string>(names.begin(), names.begin() + 3), head);
+  EXPECT_EQ(std::vector<std::string>(names.begin() + 3, names.begin() + 3 + 8), block0);
+  EXPECT_EQ(names[3 + 8], "transformer.layers.1.norm1");
+  EXPECT_EQ(names[names.size() - 2], "transformer.norm");
+  EXPECT_EQ(names.back(), "head");
+  EXPECT_EQ(types[4], "Linear");
+
+  // nn::summary sees the same calls: the rows and the FLOPs of every Linear in the blocks.
+  const ModelSummary s = summary(model, {1, 12}, DType::i64);
+  ASSERT_EQ(s.layers.size(), names.size());
+  for (size_t i = 0; i < names.size(); ++i) EXPECT_EQ(s.layers[i].name, names[i]);
+  EXPECT_GT(s.layers[4].flops, 0);  // out_proj
 }
 
 }  // namespace

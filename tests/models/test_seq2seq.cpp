@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <type_traits>
 
 #include "nabla/models/seq2seq_data.h"
 #include "nabla/functional.h"
@@ -112,7 +113,12 @@ TEST(Seq2seq, BadInputIsAnError) {
   EXPECT_THROW(model.greedy(zeros({1, 9}, DType::i64)), ShapeError);
   EXPECT_THROW(model.forward(zeros({2, 6}), toy.input), DTypeError);
   EXPECT_THROW(model.forward(toy.source, zeros({3, 3}, DType::i64)), ShapeError);
-  EXPECT_THROW(model.forward(toy.source), Error);
+  // The source alone does not compile; only the type-erased call checks it at run time.
+  static_assert(!std::is_invocable_v<models::Seq2seq&, Tensor>);
+  static_assert(!std::is_invocable_v<nn::ModuleHolder<models::Seq2seq>, Tensor>);
+  static_assert(std::is_invocable_v<models::Seq2seq&, Tensor, Tensor>);
+  nn::Module& any_module = model;
+  EXPECT_THROW(any_module(toy.source), Error);
   EXPECT_THROW(model.forward(full({2, 6}, 8, DType::i64), toy.input), IndexError);  // id outside the vocabulary
   EXPECT_THROW(models::Seq2seq(models::Seq2seqOptions{.vocab_size = 2}), Error);
 }

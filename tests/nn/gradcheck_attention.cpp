@@ -66,7 +66,7 @@ TEST_F(GradcheckAttention, MultiheadAttentionWithKeyPadding) {
   nn::AttentionCallOptions call;
   call.key_padding_mask = from_vector(std::vector<int64_t>{0, 0, 1, 0, 0, 0}, {2, 3});
   call.is_causal = true;
-  check_module(mha, [&](const Ts& x) { return mha.forward_attention(x[0], x[0], x[0], call).output; },
+  check_module(mha, [&](const Ts& x) { return mha.forward(x[0], x[0], x[0], call).output; },
                {leaf({3, 2, 4})});
 }
 
@@ -75,17 +75,17 @@ TEST_F(GradcheckAttention, MultiheadCrossAttention) {
   o.batch_first = true;
   o.kdim = 3;
   nn::MultiheadAttention mha(4, 2, o);
-  check_module(mha, [&](const Ts& x) { return mha.forward_attention(x[0], x[1], x[2]).output; },
+  check_module(mha, [&](const Ts& x) { return mha.forward(x[0], x[1], x[2]).output; },
                {leaf({1, 2, 4}), leaf({1, 3, 3}), leaf({1, 3, 4})});
 }
 
 TEST_F(GradcheckAttention, AdditiveAndDotProductAttention) {
   nn::AdditiveAttention additive(3, 2, 4);
   const Tensor mask = from_vector(std::vector<int64_t>{1, 1, 0, 1, 1, 1}, {2, 3});
-  check_module(additive, [&](const Ts& x) { return additive.forward_attention(x[0], x[1], x[2], mask).output; },
+  check_module(additive, [&](const Ts& x) { return additive.forward(x[0], x[1], x[2], mask).output; },
                {leaf({2, 3}), leaf({2, 3, 2}), leaf({2, 3, 2})});
   nn::DotProductAttention dot;
-  check([&](const Ts& x) { return dot.forward_attention(x[0], x[1], x[2], mask).output; },
+  check([&](const Ts& x) { return dot.forward(x[0], x[1], x[2], mask).output; },
         {leaf({2, 2, 3}), leaf({2, 3, 3}), leaf({2, 3, 2})});
 }
 

@@ -23,7 +23,7 @@ void check_cell(bool lstm) {
   cell.to(DType::f64);
   const Tensor x = leaf({2, 3}), h = leaf({2, 2}), c = leaf({2, 2});
   auto f = [&](const Ts& in) {
-    const nn::RecurrentState next = cell.step(in[0], {in[1], lstm ? in[2] : Tensor()});
+    const nn::RecurrentState next = cell.forward(in[0], {in[1], lstm ? in[2] : Tensor()});
     return lstm ? concat({next.h, next.c}, 1) : next.h;
   };
   check(f, with_parameters(cell, {x, h, c}));
@@ -37,7 +37,7 @@ TEST(GradcheckRecurrent, RNNCellTanhAndRelu) {
   nn::RNNCell relu_cell(3, 2, true, "relu");
   relu_cell.to(DType::f64);
   const Tensor x = leaf({2, 3}), h = leaf({2, 2});
-  check([&](const Ts& in) { return relu_cell.step(in[0], {in[1], Tensor()}).h; },
+  check([&](const Ts& in) { return relu_cell.forward(in[0], {in[1], Tensor()}).h; },
         with_parameters(relu_cell, {x, h}));
 }
 
@@ -55,7 +55,7 @@ TEST(GradcheckRecurrent, TwoLayerBidirectionalLSTM) {
   lstm.to(DType::f64);
   const Tensor x = leaf({3, 2, 2}), h0 = leaf({4, 2, 2}), c0 = leaf({4, 2, 2});
   auto f = [&](const Ts& in) {
-    const nn::RecurrentOutput out = lstm.forward_with_state(in[0], {in[1], in[2]});
+    const nn::RecurrentOutput out = lstm.forward(in[0], {in[1], in[2]});
     return concat({out.output.reshape({-1}), out.state.h.reshape({-1}), out.state.c.reshape({-1})}, 0);
   };
   check(f, with_parameters(lstm, {x, h0, c0}));
@@ -71,7 +71,7 @@ TEST(GradcheckRecurrent, TwoLayerBidirectionalBatchFirstGRU) {
   gru.to(DType::f64);
   const Tensor x = leaf({2, 3, 2}), h0 = leaf({4, 2, 2});
   auto f = [&](const Ts& in) {
-    const nn::RecurrentOutput out = gru.forward_with_state(in[0], {in[1], Tensor()});
+    const nn::RecurrentOutput out = gru.forward(in[0], {in[1], Tensor()});
     return concat({out.output.reshape({-1}), out.state.h.reshape({-1})}, 0);
   };
   check(f, with_parameters(gru, {x, h0}));

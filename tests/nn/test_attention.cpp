@@ -214,7 +214,7 @@ TEST(MultiheadAttention, PyTorchNamesAndShapes) {
   EXPECT_EQ(names_of(separate.named_parameters()),
             (std::vector<std::string>{"q_proj_weight", "k_proj_weight", "v_proj_weight", "out_proj.weight"}));
   EXPECT_EQ(separate.k_proj_weight.shape(), (Shape{8, 5}));
-  const auto r = separate.forward_attention(randn({4, 2, 8}), randn({6, 2, 5}), randn({6, 2, 3}));
+  const auto r = separate.forward(randn({4, 2, 8}), randn({6, 2, 5}), randn({6, 2, 3}));
   EXPECT_EQ(r.output.shape(), (Shape{4, 2, 8}));
   EXPECT_EQ(r.weights.shape(), (Shape{2, 4, 6}));
 }
@@ -227,13 +227,13 @@ TEST(MultiheadAttention, BatchFirstAndUnbatchedAgreeWithSequenceFirst) {
   nn::MultiheadAttention batch_first(8, 2, o);
   batch_first.load_state_dict(seq_first.state_dict());
   const Tensor x = randn({5, 3, 8});  // [L, N, E]
-  const auto a = seq_first.forward_attention(x, x, x);
+  const auto a = seq_first.forward(x, x, x);
   const Tensor xb = transpose(x, 0, 1).contiguous();
-  const auto b = batch_first.forward_attention(xb, xb, xb);
+  const auto b = batch_first.forward(xb, xb, xb);
   expect_near_tensor(transpose(b.output, 0, 1), a.output, 1e-6);
   expect_near_tensor(b.weights, a.weights, 1e-6);
   const Tensor one = select(x, 1, 2);  // unbatched [L, E]
-  const auto u = seq_first.forward_attention(one, one, one);
+  const auto u = seq_first.forward(one, one, one);
   expect_near_tensor(u.output, select(a.output, 1, 2), 1e-6);
   expect_near_tensor(u.weights, select(a.weights, 0, 2), 1e-6);
   expect_near_tensor(seq_first(x), a.output, 1e-6);  // forward(x) is self-attention
@@ -245,14 +245,14 @@ TEST(MultiheadAttention, WeightsPerHeadAverageToTheReturnedWeights) {
   const Tensor q = randn({4, 2, 12}), kv = randn({7, 2, 12});
   nn::AttentionCallOptions per_head;
   per_head.average_attn_weights = false;
-  const auto heads = mha.forward_attention(q, kv, kv, per_head);
-  const auto averaged = mha.forward_attention(q, kv, kv);
+  const auto heads = mha.forward(q, kv, kv, per_head);
+  const auto averaged = mha.forward(q, kv, kv);
   EXPECT_EQ(heads.weights.shape(), (Shape{2, 3, 4, 7}));
   expect_near_tensor(mean(heads.weights, {1}), averaged.weights, 1e-6);
   expect_near_tensor(sum(heads.weights, {-1}), ones({2, 3, 4}), 1e-5);
   nn::AttentionCallOptions none;
   none.need_weights = false;
-  EXPECT_FALSE(mha.forward_attention(q, kv, kv, none).weights.defined());
+  EXPECT_FALSE(mha.forward(q, kv, kv, none).weights.defined());
 }
 
 TEST(MultiheadAttention, KeyPaddingIsIgnored) {
@@ -263,9 +263,9 @@ TEST(MultiheadAttention, KeyPaddingIsIgnored) {
   // nothing for batch 0 and something for batch 1.
   nn::AttentionCallOptions call;
   call.key_padding_mask = from_vector(std::vector<int64_t>{0, 0, 0, 1, 1, 0, 0, 0, 0, 1}, {2, 5});
-  const auto a = mha.forward_attention(q, kv, kv, call);
+  const auto a = mha.forward(q, kv, kv, call);
   const Tensor changed = concat({slice(kv, 0, 0, 3), randn({2, 2, 8})}, 0);
-  const auto b = mha.forward_attention(q, changed, changed, call);
+  const auto b = mha.forward(q, changed, changed, call);
   expect_near_tensor(select(a.output, 1, 0), select(b.output, 1, 0), 1e-6);
   EXPECT_FALSE(allclose(select(a.output, 1, 1), select(b.output, 1, 1)));
   EXPECT_EQ(a.weights.index({0, 1, 3}).item(), 0.0);
@@ -281,7 +281,7 @@ TEST(MultiheadAttention, AttnMaskTrueForbids) {
   forbid_upper.attn_mask = from_vector(std::vector<int64_t>{0, 1, 1, 0, 0, 1, 0, 0, 0}, {3, 3});
   nn::AttentionCallOptions causal;
   causal.is_causal = true;
-  const auto a = mha.forward_attention(x, x, x, forbid_upper), b = mha.forward_attention(x, x, x, causal);
+  const auto a = mha.forward(x, x, x, forbid_upper), b = mha.forward(x, x, x, causal);
   expect_near_tensor(a.output, b.output, 0);
   EXPECT_EQ(a.weights.index({0, 0, 1}).item(), 0.0);
 }
@@ -289,15 +289,15 @@ TEST(MultiheadAttention, AttnMaskTrueForbids) {
 TEST(MultiheadAttention, ErrorsNameTheShapes) {
   expect_error_naming([] { nn::MultiheadAttention(10, 3); }, {"MultiheadAttention", "10", "3"});
   nn::MultiheadAttention mha(8, 2);
-  expect_error_naming([&] { mha.forward_attention(zeros({3, 2, 6}), zeros({3, 2, 8}), zeros({3, 2, 8})); },
+  expect_error_naming([&] { mha.forward(zeros({3, 2, 6}), zeros({3, 2, 8}), zeros({3, 2, 8})); },
                       {"MultiheadAttention", "[3,2,6]", "embed_dim 8"});
   nn::AttentionCallOptions call;
   call.key_padding_mask = zeros({3, 3}, DType::i64);
-  expect_error_naming([&] { mha.forward_attention(zeros({3, 2, 8}), zeros({4, 2, 8}), zeros({4, 2, 8}), call); },
+  expect_error_naming([&] { mha.forward(zeros({3, 2, 8}), zeros({4, 2, 8}), zeros({4, 2, 8}), call); },
                       {"key_padding_mask", "[3,3]", "[2,4]"});
   call = {};
   call.attn_mask = zeros({3, 3});
-  expect_error_naming([&] { mha.forward_attention(zeros({3, 2, 8}), zeros({4, 2, 8}), zeros({4, 2, 8}), call); },
+  expect_error_naming([&] { mha.forward(zeros({3, 2, 8}), zeros({4, 2, 8}), zeros({4, 2, 8}), call); },
                       {"attn_mask", "[3,3]", "[3,4]"});
 }
 
@@ -307,13 +307,13 @@ TEST(DotProductAttention, ScoresAreDotProducts) {
   const Tensor query = tensor({{1, 0}});                                       // [1, 2]
   const Tensor keys = tensor({{2, 0}, {0, 5}, {-1, 0}}).reshape({1, 3, 2});    // scores 2, 0, -1
   const Tensor values = tensor({{1, 0}, {0, 1}, {1, 1}}).reshape({1, 3, 2});
-  const auto [context, weights] = attention.forward_attention(query, keys, values);
+  const auto [context, weights] = attention.forward(query, keys, values);
   const double z = std::exp(2.0) + 1 + std::exp(-1.0);
   EXPECT_EQ(weights.shape(), (Shape{1, 3}));
   EXPECT_NEAR(weights.index({0, 0}).item(), std::exp(2.0) / z, 1e-6);
   EXPECT_NEAR(context.index({0, 1}).item(), (1 + std::exp(-1.0)) / z, 1e-6);
   // A mask of the real keys (the last one padding).
-  const auto masked = attention.forward_attention(query, keys, values, from_vector(std::vector<int64_t>{1, 1, 0}, {1, 3}));
+  const auto masked = attention.forward(query, keys, values, from_vector(std::vector<int64_t>{1, 1, 0}, {1, 3}));
   EXPECT_NEAR(masked.weights.index({0, 0}).item(), std::exp(2.0) / (std::exp(2.0) + 1), 1e-6);
   EXPECT_EQ(masked.weights.index({0, 2}).item(), 0.0);
 }
@@ -324,7 +324,7 @@ TEST(AdditiveAttention, ScoresAreVTanhOfProjections) {
   EXPECT_EQ(names_of(attention.named_parameters()),
             (std::vector<std::string>{"query_proj.weight", "key_proj.weight", "v.weight"}));
   const Tensor query = randn({2, 3}), keys = randn({2, 6, 4}), values = randn({2, 6, 7});
-  const auto [context, weights] = attention.forward_attention(query, keys, values);
+  const auto [context, weights] = attention.forward(query, keys, values);
   EXPECT_EQ(context.shape(), (Shape{2, 7}));
   // Query 1, key 4 by hand.
   const Tensor qp = matmul(attention.query_proj->weight, select(query, 0, 1));
@@ -336,11 +336,11 @@ TEST(AdditiveAttention, ScoresAreVTanhOfProjections) {
     z += std::exp(matmul(select(attention.v->weight, 0, 0), tanh(qp + kj)).item());
   }
   EXPECT_NEAR(weights.index({1, 4}).item(), std::exp(score) / z, 1e-5);
-  const auto several = attention.forward_attention(randn({2, 3, 3}), keys, values);
+  const auto several = attention.forward(randn({2, 3, 3}), keys, values);
   EXPECT_EQ(several.output.shape(), (Shape{2, 3, 7}));
   EXPECT_EQ(several.weights.shape(), (Shape{2, 3, 6}));
-  expect_error_naming([&] { attention.forward_attention(randn({2, 4}), keys, values); },
+  expect_error_naming([&] { attention.forward(randn({2, 4}), keys, values); },
                       {"AdditiveAttention", "[2,4]", "query_dim 3"});
-  expect_error_naming([&] { attention.forward_attention(query, keys, values, ones({2, 5}, DType::i64)); },
+  expect_error_naming([&] { attention.forward(query, keys, values, ones({2, 5}, DType::i64)); },
                       {"AdditiveAttention", "mask", "[2,5]", "[2,6]"});
 }

@@ -113,7 +113,7 @@ TEST(AttentionVsPyTorch, MultiheadSelfAttentionWithMasks) {
     nn::AttentionCallOptions call;
     call.attn_mask = r.input("attn_mask");
     call.key_padding_mask = r.input("key_padding_mask");
-    const auto [out, weights] = mha.forward_attention(r.input("x"), r.input("x"), r.input("x"), call);
+    const auto [out, weights] = mha.forward(r.input("x"), r.input("x"), r.input("x"), call);
     return Result{out, weights};
   });
 }
@@ -127,7 +127,7 @@ TEST(AttentionVsPyTorch, MultiheadCrossAttentionBatchFirstPerHead) {
     nn::AttentionCallOptions call;
     call.attn_mask = r.input("attn_mask");
     call.average_attn_weights = false;
-    const auto [out, weights] = mha.forward_attention(r.input("x"), r.input("key"), r.input("value"), call);
+    const auto [out, weights] = mha.forward(r.input("x"), r.input("key"), r.input("value"), call);
     return Result{out, weights};
   });
 }
@@ -139,7 +139,7 @@ TEST(AttentionVsPyTorch, MultiheadKdimVdim) {
   o.vdim = c.at("vdim").get<int64_t>();
   nn::MultiheadAttention mha(c.at("embed_dim").get<int64_t>(), c.at("num_heads").get<int64_t>(), o);
   check_case("mha_kdim_vdim", mha, [&](CaseRun& r) {
-    const auto [out, weights] = mha.forward_attention(r.input("x"), r.input("key"), r.input("value"));
+    const auto [out, weights] = mha.forward(r.input("x"), r.input("key"), r.input("value"));
     return Result{out, weights};
   });
 }

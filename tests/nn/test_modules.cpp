@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <type_traits>
 
 #include "nabla/nabla.h"
 #include "nabla/nn/all.h"
@@ -11,7 +12,7 @@ using namespace nabla;
 namespace {
 
 // A module with a Sequential child named "layers", as a user would write one.
-class Net : public nn::Module {
+class Net : public nn::UnaryModule {
  public:
   Net() {
     layers = register_module("layers", std::make_shared<nn::Sequential>(std::initializer_list<nn::ModulePtr>{
@@ -19,10 +20,9 @@ class Net : public nn::Module {
                                            std::make_shared<nn::BatchNorm1d>(8), std::make_shared<nn::Linear>(8, 3)}));
     head = register_module("head", std::make_shared<nn::Linear>(3, 2, false));
   }
-  Tensor forward(const Tensor& x) override { return (*head)((*layers)(x)); }
-  std::string type_name() const override { return "Net"; }
-  std::shared_ptr<nn::Sequential> layers;
-  std::shared_ptr<nn::Linear> head;
+  Tensor forward(const Tensor& x) override { return head(layers(x)); }
+  nn::ModuleHolder<nn::Sequential> layers;
+  nn::ModuleHolder<nn::Linear> head;
 };
 
 std::vector<std::string> names_of(const nn::NamedTensors& entries) {
@@ -148,8 +148,10 @@ TEST(Module, ToConvertsInPlaceAndKeepsHandles) {
 }
 
 TEST(Module, LossNeedsTarget) {
+  static_assert(!std::is_invocable_v<nn::MSELoss&, Tensor>);  // does not compile
+  static_assert(std::is_invocable_v<nn::MSELoss&, Tensor, Tensor>);
   nn::MSELoss loss;
-  nn::Module& as_module = loss;
+  nn::Module& as_module = loss;  // the type-erased call checks at run time
   EXPECT_THROW(as_module(zeros({2})), Error);
 }
 

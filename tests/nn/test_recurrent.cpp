@@ -66,7 +66,7 @@ TEST(Recurrent, ShapesAndParameterLayoutAsPyTorch) {
     // U(-1/sqrt(3), 1/sqrt(3))
     EXPECT_LE(max(abs(params[i].second)).item(), 1.0 / std::sqrt(3.0));
   }
-  const nn::RecurrentOutput out = lstm.forward_with_state(randn({5, 2, 4}));
+  const nn::RecurrentOutput out = lstm.forward(randn({5, 2, 4}), {});
   EXPECT_EQ(to_string(out.output.shape()), "[5,2,6]");
   EXPECT_EQ(to_string(out.state.h.shape()), "[4,2,3]");
   EXPECT_EQ(to_string(out.state.c.shape()), "[4,2,3]");
@@ -78,7 +78,7 @@ TEST(Recurrent, ShapesAndParameterLayoutAsPyTorch) {
   nn::GRU gru(4, 3, options);
   EXPECT_EQ(gru.named_parameters().size(), 4u);  // no biases
   EXPECT_EQ(to_string(gru.named_parameters()[0].second.shape()), "[9,4]");
-  const nn::RecurrentOutput g = gru.forward_with_state(randn({2, 5, 4}));
+  const nn::RecurrentOutput g = gru.forward(randn({2, 5, 4}), {});
   EXPECT_EQ(to_string(g.output.shape()), "[2,5,3]");
   EXPECT_EQ(to_string(g.state.h.shape()), "[2,2,3]");
   EXPECT_FALSE(g.state.c.defined());
@@ -86,7 +86,7 @@ TEST(Recurrent, ShapesAndParameterLayoutAsPyTorch) {
 
   nn::RNNCell cell(4, 2, true, "relu");
   EXPECT_EQ(cell.str(), "RNNCell(4, 2, nonlinearity=relu)");
-  EXPECT_EQ(to_string(cell.step(randn({3, 4})).h.shape()), "[3,2]");
+  EXPECT_EQ(to_string(cell.forward(randn({3, 4}), {}).h.shape()), "[3,2]");
 }
 
 // The fused op (forward kernels, hand-written BPTT) against the same recurrence in general ops,
@@ -139,10 +139,10 @@ TEST(Recurrent, InferenceWithoutGraphGivesTheSameValues) {
   options.bidirectional = true;
   nn::LSTM lstm(3, 4, options);
   const Tensor x = randn({6, 2, 3});
-  const nn::RecurrentOutput recorded = lstm.forward_with_state(x);
+  const nn::RecurrentOutput recorded = lstm.forward(x, {});
   EXPECT_TRUE(recorded.output.requires_grad());
   NoGradGuard no_grad;
-  const nn::RecurrentOutput plain = lstm.forward_with_state(x);
+  const nn::RecurrentOutput plain = lstm.forward(x, {});
   EXPECT_FALSE(plain.output.requires_grad());
   expect_near_all(plain.output, recorded.output, 0, "output");
   expect_near_all(plain.state.c, recorded.state.c, 0, "c");
@@ -157,8 +157,8 @@ TEST(Recurrent, BatchFirstIsTheTransposedSequence) {
   nn::GRU batch_first(3, 4, options);
   batch_first.load_state_dict(time_first.state_dict());
   const Tensor x = randn({5, 2, 3});
-  const nn::RecurrentOutput a = time_first.forward_with_state(x);
-  const nn::RecurrentOutput b = batch_first.forward_with_state(x.transpose(0, 1));
+  const nn::RecurrentOutput a = time_first.forward(x, {});
+  const nn::RecurrentOutput b = batch_first.forward(x.transpose(0, 1), {});
   expect_near_all(b.output, a.output.transpose(0, 1), 1e-6, "output");
   expect_near_all(b.state.h, a.state.h, 1e-6, "h");  // states stay [L*D, N, H]
 }
@@ -175,8 +175,8 @@ TEST(Recurrent, BidirectionalReverseHalfRunsBackwardInTime) {
   forward_only.load_state_dict({{"weight_ih_l0", w.weight_ih}, {"weight_hh_l0", w.weight_hh},
                                 {"bias_ih_l0", w.bias_ih}, {"bias_hh_l0", w.bias_hh}});
   const Tensor x = randn({5, 2, 3});
-  const nn::RecurrentOutput b = both.forward_with_state(x);
-  const nn::RecurrentOutput f = forward_only.forward_with_state(reversed(x));
+  const nn::RecurrentOutput b = both.forward(x, {});
+  const nn::RecurrentOutput f = forward_only.forward(reversed(x), {});
   expect_near_all(slice(b.output, 2, 4, 8), reversed(f.output), 1e-6, "reverse half");
   expect_near_all(b.state.h.select(0, 1), f.state.h.select(0, 0), 1e-6, "reverse final h");
   expect_near_all(b.state.h.select(0, 1), b.output.select(0, 0).slice(1, 4, 8), 0, "h at t = 0");
@@ -189,11 +189,11 @@ TEST(Recurrent, GivenInitialStateIsUsed) {
   nn::LSTM lstm(3, 4, options);
   const Tensor x = randn({4, 2, 3});
   const Tensor zeros_h = zeros({2, 2, 4});
-  expect_near_all(lstm.forward_with_state(x, {zeros_h, zeros_h}).output, lstm(x), 0, "zeros = none");
+  expect_near_all(lstm.forward(x, {zeros_h, zeros_h}).output, lstm(x), 0, "zeros = none");
   // Running the second half of a sequence from the first half's final state equals the whole.
-  const nn::RecurrentOutput whole = lstm.forward_with_state(x);
-  const nn::RecurrentOutput first = lstm.forward_with_state(slice(x, 0, 0, 2));
-  const nn::RecurrentOutput second = lstm.forward_with_state(slice(x, 0, 2, 4), first.state);
+  const nn::RecurrentOutput whole = lstm.forward(x, {});
+  const nn::RecurrentOutput first = lstm.forward(slice(x, 0, 0, 2), {});
+  const nn::RecurrentOutput second = lstm.forward(slice(x, 0, 2, 4), first.state);
   expect_near_all(second.output, slice(whole.output, 0, 2, 4), 1e-6, "continued output");
   expect_near_all(second.state.c, whole.state.c, 1e-6, "continued c");
 }
@@ -250,10 +250,10 @@ TEST(Recurrent, CellIsOneStepOfTheLayer) {
     cell->load_state_dict({{"weight_ih", w.weight_ih}, {"weight_hh", w.weight_hh},
                            {"bias_ih", w.bias_ih}, {"bias_hh", w.bias_hh}});
     const Tensor x = randn({3, 2, 3});
-    const nn::RecurrentOutput whole = layer->forward_with_state(x);
+    const nn::RecurrentOutput whole = layer->forward(x, {});
     nn::RecurrentState state;
     for (int64_t t = 0; t < 3; ++t) {
-      state = cell->step(x.select(0, t), state);
+      state = cell->forward(x.select(0, t), state);
       expect_near_all(state.h, whole.output.select(0, t), 1e-6, "step " + std::to_string(t));
     }
     if (type == "LSTM") expect_near_all(state.c, whole.state.c.select(0, 0), 1e-6, "c");
@@ -268,17 +268,17 @@ TEST(Recurrent, UnbatchedInputIsABatchOfOne) {
   options.batch_first = true;  // ignored for unbatched input, as in PyTorch
   nn::LSTM lstm(3, 4, options);
   const Tensor x = randn({5, 3}), h0 = randn({2, 4}), c0 = randn({2, 4});
-  const nn::RecurrentOutput single = lstm.forward_with_state(x, {h0, c0});
+  const nn::RecurrentOutput single = lstm.forward(x, {h0, c0});
   const nn::RecurrentOutput batched =
-      lstm.forward_with_state(x.unsqueeze(0), {h0.unsqueeze(1), c0.unsqueeze(1)});
+      lstm.forward(x.unsqueeze(0), {h0.unsqueeze(1), c0.unsqueeze(1)});
   EXPECT_EQ(to_string(single.output.shape()), "[5,4]");
   EXPECT_EQ(to_string(single.state.c.shape()), "[2,4]");
   expect_near_all(single.output, batched.output.select(0, 0), 0, "output");
   expect_near_all(single.state.h, batched.state.h.select(1, 0), 0, "h");
   nn::GRUCell cell(3, 4);
-  const nn::RecurrentState one = cell.step(x.select(0, 0), {h0.select(0, 0), Tensor()});
+  const nn::RecurrentState one = cell.forward(x.select(0, 0), {h0.select(0, 0), Tensor()});
   EXPECT_EQ(to_string(one.h.shape()), "[4]");
-  expect_near_all(one.h, cell.step(x.slice(0, 0, 1), {h0.slice(0, 0, 1), Tensor()}).h.select(0, 0), 0,
+  expect_near_all(one.h, cell.forward(x.slice(0, 0, 1), {h0.slice(0, 0, 1), Tensor()}).h.select(0, 0), 0,
                   "cell");
 }
 
@@ -287,12 +287,12 @@ TEST(Recurrent, ErrorsNameTheLayerAndShapes) {
   expect_contains(error_of([&] { lstm(randn({5, 2, 3, 1})); }),
                   "LSTM: expects input [T, N, 3] (or [T, 3] unbatched), got [5,2,3,1]");
   expect_contains(error_of([&] { lstm(randn({5, 2, 7})); }), "[5,2,7]");
-  expect_contains(error_of([&] { lstm.forward_with_state(randn({5, 2, 3}), {randn({1, 3, 4}), Tensor()}); }),
+  expect_contains(error_of([&] { lstm.forward(randn({5, 2, 3}), {randn({1, 3, 4}), Tensor()}); }),
                   "LSTM: initial state of shape [1,3,4] should be [1,2,4]");
   expect_contains(error_of([&] { lstm(randn({5, 2, 3}, DType::f64)); }), "LSTM: input is f64");
   expect_contains(error_of([&] { lstm(randn({0, 2, 3})); }), "at least one time step");
   nn::GRU gru(3, 4);
-  expect_contains(error_of([&] { gru.forward_with_state(randn({5, 2, 3}), {Tensor(), zeros({1, 2, 4})}); }),
+  expect_contains(error_of([&] { gru.forward(randn({5, 2, 3}), {Tensor(), zeros({1, 2, 4})}); }),
                   "GRU: only an LSTM has a cell state");
   expect_contains(error_of([] { nn::RNN(3, 4, {}, "sigmoid"); }), "RNN: unknown nonlinearity 'sigmoid'");
   expect_contains(error_of([] { nn::LSTM(0, 4); }), "LSTM: input_size 0");
@@ -300,9 +300,9 @@ TEST(Recurrent, ErrorsNameTheLayerAndShapes) {
   bad.num_layers = 0;
   expect_contains(error_of([&] { nn::GRU(3, 4, bad); }), "GRU: num_layers");
   nn::LSTMCell cell(3, 4);
-  expect_contains(error_of([&] { cell.step(randn({2, 5})); }),
+  expect_contains(error_of([&] { cell.forward(randn({2, 5}), {}); }),
                   "LSTMCell: expects input [N, 3] (or [3] unbatched), got [2,5]");
-  expect_contains(error_of([&] { cell.step(randn({2, 3}), {randn({3, 4}), Tensor()}); }),
+  expect_contains(error_of([&] { cell.forward(randn({2, 3}), {randn({3, 4}), Tensor()}); }),
                   "LSTMCell: state of shape [3,4] should be [2,4]");
 }
 

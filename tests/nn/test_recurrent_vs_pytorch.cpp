@@ -76,12 +76,12 @@ void check_case(const std::string& name) {
                  c0 = leaf_from(c, "c0", dtype);
     Tensor out, h_n, c_n;
     if (auto* cell = dynamic_cast<nn::RecurrentCell*>(module.get())) {
-      const nn::RecurrentState next = cell->step(x, {h0, c0});
+      const nn::RecurrentState next = cell->forward(x, {h0, c0});
       out = next.h;
       c_n = next.c;
     } else {
       const nn::RecurrentOutput result =
-          dynamic_cast<nn::Recurrent&>(*module).forward_with_state(x, {h0, c0});
+          dynamic_cast<nn::Recurrent&>(*module).forward(x, {h0, c0});
       out = result.output;
       h_n = result.state.h;
       c_n = result.state.c;

@@ -19,17 +19,16 @@ std::shared_ptr<nn::Sequential> simple_convnet() {
 }
 
 // Calls one child twice (as ResNet's BasicBlock calls its ReLU), and nests a Sequential.
-class Twice : public nn::Module {
+class Twice : public nn::UnaryModule {
  public:
   Twice() {
     body = register_module("body", std::make_shared<nn::Sequential>(std::initializer_list<nn::ModulePtr>{
                                        std::make_shared<nn::Linear>(4, 4), std::make_shared<nn::Dropout>(0.5)}));
     act = register_module("act", std::make_shared<nn::ReLU>());
   }
-  Tensor forward(const Tensor& x) override { return (*act)((*body)((*act)(x))); }
-  std::string type_name() const override { return "Twice"; }
-  std::shared_ptr<nn::Sequential> body;
-  std::shared_ptr<nn::ReLU> act;
+  Tensor forward(const Tensor& x) override { return act(body(act(x))); }
+  nn::ModuleHolder<nn::Sequential> body;
+  nn::ModuleHolder<nn::ReLU> act;
 };
 
 }  // namespace

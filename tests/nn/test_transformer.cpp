@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <type_traits>
 
 #include "nabla/nabla.h"
 #include "nabla/nn/all.h"
@@ -132,7 +133,11 @@ TEST(TransformerDecoder, UsesTheMemory) {
   const Tensor changed = concat({slice(tgt, 1, 0, 1), randn({2, 3, 8})}, 1);
   const Tensor b = decoder.forward(changed, memory, Tensor(), Tensor(), Tensor(), Tensor(), true);
   EXPECT_EQ(slice(a, 1, 0, 1).to_vector<float>(), slice(b, 1, 0, 1).to_vector<float>());
-  expect_error_naming([&] { decoder(tgt); }, {"TransformerDecoder", "memory"});
+  // Without the memory a call does not compile.
+  static_assert(!std::is_invocable_v<nn::TransformerDecoder&, Tensor>);
+  static_assert(!std::is_invocable_v<nn::ModuleHolder<nn::TransformerDecoderLayer>, Tensor>);
+  static_assert(std::is_invocable_v<nn::TransformerDecoder&, Tensor, Tensor>);
+  EXPECT_EQ(decoder(tgt, memory, Tensor(), Tensor(), Tensor(), Tensor(), true).to_vector<float>(), a.to_vector<float>());
 }
 
 TEST(Transformer, ErrorsNameTheProblem) {

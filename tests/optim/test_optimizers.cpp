@@ -3,15 +3,17 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 
 #include "nabla/parallel.h"
 #include "nabla/random.h"
+#include "nabla/train/checkpoint.h"
 #include "optim/optim_fixture.h"
 
 namespace nabla::optim {
 namespace {
 
-using test_fixture::expected;
+using test_fixture::all_entries;
 using test_fixture::flat;
 using test_fixture::make_optimizer;
 using test_fixture::Problem;
@@ -24,13 +26,14 @@ void expect_near_all(const Tensor& actual, const std::vector<double>& want, doub
     EXPECT_NEAR(got[i], want[i], tolerance) << what << " element " << i;
 }
 
+// Single-group entries and the grouped ones (p1 and p2 in groups of their own lr and weight decay).
 TEST(Optimizers, MatchPyTorchForFiveSteps) {
-  const auto& optimizers = expected()["optimizers"];
-  ASSERT_GE(optimizers.size(), 16u);
-  for (const auto& [name, entry] : optimizers.items()) {
+  const auto entries = all_entries();
+  ASSERT_GE(entries.size(), 18u);
+  for (const auto& [name, entry] : entries) {
     SCOPED_TRACE(name);
     Problem problem;
-    auto optimizer = make_optimizer(name, entry["options"], problem.params());
+    auto optimizer = make_optimizer(name, entry, problem);
     int step = 0;
     for (const auto& want : entry["steps"]) {
       optimizer->zero_grad();
@@ -46,10 +49,10 @@ TEST(Optimizers, MatchPyTorchForFiveSteps) {
 // Five uninterrupted steps must equal three steps, a save, a load into a fresh optimizer over
 // fresh parameters holding the saved values, and two more steps: bit for bit.
 TEST(Optimizers, StateDictRoundTripResumesBitIdentically) {
-  for (const auto& [name, entry] : expected()["optimizers"].items()) {
+  for (const auto& [name, entry] : all_entries()) {
     SCOPED_TRACE(name);
     Problem straight;
-    auto uninterrupted = make_optimizer(name, entry["options"], straight.params());
+    auto uninterrupted = make_optimizer(name, entry, straight);
     for (int i = 0; i < 5; ++i) {
       uninterrupted->zero_grad();
       straight.backward();
@@ -57,7 +60,7 @@ TEST(Optimizers, StateDictRoundTripResumesBitIdentically) {
     }
 
     Problem first;
-    auto before = make_optimizer(name, entry["options"], first.params());
+    auto before = make_optimizer(name, entry, first);
     for (int i = 0; i < 3; ++i) {
       before->zero_grad();
       first.backward();
@@ -72,11 +75,11 @@ TEST(Optimizers, StateDictRoundTripResumesBitIdentically) {
     first.backward();
     before->step();
 
-    // A deliberately different lr: loading must restore the saved one.
-    auto after = make_optimizer(name, entry["options"], resumed.params());
+    // A deliberately different lr: loading must restore each group's saved one.
+    auto after = make_optimizer(name, entry, resumed);
     after->set_lr(123.0);
     after->load_state_dict(saved);
-    EXPECT_EQ(after->lr(), uninterrupted->lr());
+    for (size_t g = 0; g < after->num_groups(); ++g) EXPECT_EQ(after->lr(g), uninterrupted->lr(g));
     for (int i = 0; i < 2; ++i) {
       after->zero_grad();
       resumed.backward();
@@ -102,9 +105,97 @@ TEST(Optimizers, StateDictNamesBuffersByParameter) {
                                              "state.1.exp_avg", "state.1.exp_avg_sq",
                                              "state.1.max_exp_avg_sq"}));
   EXPECT_EQ(state.tensors[0].second.item<int64_t>(), 1);
-  EXPECT_EQ(state.hyperparameters.at("lr"), 0.1);
-  EXPECT_EQ(state.hyperparameters.at("amsgrad"), 1.0);
-  EXPECT_EQ(state.hyperparameters.at("betas.1"), 0.999);
+  EXPECT_EQ(state.hyperparameters, (std::map<std::string, double>{{"param_groups.0.params", 2},
+                                                                  {"param_groups.0.lr", 0.1},
+                                                                  {"param_groups.0.betas.0", 0.9},
+                                                                  {"param_groups.0.betas.1", 0.999},
+                                                                  {"param_groups.0.eps", 1e-8},
+                                                                  {"param_groups.0.weight_decay", 0},
+                                                                  {"param_groups.0.amsgrad", 1}}));
+}
+
+// A group takes what it leaves unset from the defaults; state numbers parameters across groups.
+TEST(Optimizers, GroupsOverrideLrAndWeightDecayOfTheDefaults) {
+  Problem problem;
+  AdamW adamw({{.params = {problem.p1}, .weight_decay = 0.0}, {.params = {problem.p2}, .lr = 0.5}},
+              {.lr = 0.1, .weight_decay = 0.2});
+  ASSERT_EQ(adamw.num_groups(), 2u);
+  EXPECT_EQ(adamw.lr(0), 0.1);
+  EXPECT_EQ(adamw.lr(1), 0.5);
+  EXPECT_EQ(adamw.options(0).weight_decay, 0.0);
+  EXPECT_EQ(adamw.options(1).weight_decay, 0.2);
+  EXPECT_EQ(adamw.options(1).beta2, 0.999);
+  ASSERT_EQ(adamw.group_params(1).size(), 1u);
+  EXPECT_EQ(adamw.group_params(1)[0].impl(), problem.p2.impl());
+  EXPECT_THROW(adamw.group_params(2), Error);
+
+  problem.backward();
+  adamw.step();
+  const OptimizerState state = adamw.state_dict();
+  EXPECT_EQ(state.tensors.back().first, "state.1.exp_avg_sq");
+  EXPECT_EQ(state.hyperparameters.at("param_groups.0.params"), 1);
+  EXPECT_EQ(state.hyperparameters.at("param_groups.1.lr"), 0.5);
+
+  adamw.set_lr(1, 0.25);
+  EXPECT_EQ(adamw.lr(0), 0.1);
+  EXPECT_EQ(adamw.lr(1), 0.25);
+  adamw.set_lr(0.01);
+  EXPECT_EQ(adamw.lr(0), 0.01);
+  EXPECT_EQ(adamw.lr(1), 0.01);
+  EXPECT_THROW(adamw.set_lr(1, -1.0), Error);
+  EXPECT_THROW(AdamW({{.params = {problem.p1}}, {.params = {problem.p1}}}), Error);  // in two groups
+  EXPECT_THROW(SGD({{.params = {problem.p1}, .lr = -0.1}}), Error);
+}
+
+// Through a checkpoint file (as the Trainer saves one): a grouped run resumes bit for bit.
+TEST(Optimizers, GroupedStateSurvivesACheckpointFile) {
+  const auto entry = test_fixture::expected()["grouped_optimizers"]["adamw_groups"];
+  Problem straight, first;
+  auto uninterrupted = make_optimizer("adamw_groups", entry, straight);
+  auto before = make_optimizer("adamw_groups", entry, first);
+  for (int i = 0; i < 5; ++i) {
+    uninterrupted->zero_grad();
+    straight.backward();
+    uninterrupted->step();
+    if (i >= 3) continue;
+    before->zero_grad();
+    first.backward();
+    before->step();
+  }
+  train::Checkpoint checkpoint;
+  checkpoint.optimizer = before->state_dict();
+  const std::string path = (std::filesystem::temp_directory_path() / "nabla_grouped_optimizer.safetensors").string();
+  train::save_checkpoint(path, checkpoint);
+  const train::Checkpoint back = train::load_checkpoint(path);
+  std::filesystem::remove(path);
+
+  Problem resumed;
+  resumed.p1 = first.p1.detach().clone().requires_grad_();
+  resumed.p2 = first.p2.detach().clone().requires_grad_();
+  auto after = make_optimizer("adamw_groups", entry, resumed);
+  after->load_state_dict(back.optimizer);
+  for (int i = 0; i < 2; ++i) {
+    after->zero_grad();
+    resumed.backward();
+    after->step();
+  }
+  EXPECT_EQ(resumed.p1.to_vector<double>(), straight.p1.to_vector<double>());
+  EXPECT_EQ(resumed.p2.to_vector<double>(), straight.p2.to_vector<double>());
+  EXPECT_EQ(after->lr(1), 0.02);
+}
+
+TEST(Optimizers, LoadStateDictRejectsADifferentGrouping) {
+  Problem problem;
+  SGD one(problem.params(), {.lr = 0.1});
+  SGD two({{.params = {problem.p1}}, {.params = {problem.p2}}}, {.lr = 0.1});
+  EXPECT_THROW(two.load_state_dict(one.state_dict()), Error);  // no group 1
+  EXPECT_THROW(one.load_state_dict(two.state_dict()), Error);  // group 0 sizes differ, group 1 unknown
+  OptimizerState bad_value = two.state_dict();
+  bad_value.hyperparameters["param_groups.1.momentum"] = -1;
+  two.set_lr(1, 0.5);
+  EXPECT_THROW(two.load_state_dict(bad_value), Error);
+  EXPECT_EQ(two.lr(1), 0.5);  // a rejected value leaves every hyperparameter as it was
+  EXPECT_EQ(two.options(1).momentum, 0.0);
 }
 
 TEST(Optimizers, LoadStateDictRejectsMismatches) {
@@ -132,7 +223,7 @@ TEST(Optimizers, LoadStateDictRejectsMismatches) {
   bad_index.tensors.emplace_back("state.7.exp_avg", zeros({3}, DType::f64));
   EXPECT_THROW(fresh.load_state_dict(bad_index), Error);
   OptimizerState missing = state;
-  missing.hyperparameters.erase("eps");
+  missing.hyperparameters.erase("param_groups.0.eps");
   EXPECT_THROW(fresh.load_state_dict(missing), Error);
   // A failed load leaves the optimizer as it was.
   EXPECT_TRUE(fresh.state_dict().tensors.empty());
@@ -230,7 +321,7 @@ TEST(Optimizers, RejectBadParametersAndOptions) {
 TEST(Optimizers, AdamWDefaultsToWeightDecayOnePercent) {
   Tensor p = ones({1}, DType::f64).requires_grad_();
   AdamW adamw({p});
-  EXPECT_EQ(adamw.state_dict().hyperparameters.at("weight_decay"), 1e-2);
+  EXPECT_EQ(adamw.state_dict().hyperparameters.at("param_groups.0.weight_decay"), 1e-2);
   EXPECT_EQ(adamw.name(), "AdamW");
 }
 

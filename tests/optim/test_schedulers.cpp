@@ -86,6 +86,29 @@ TEST(Schedulers, WarmupThenWrappedScheduleStartsItAtZero) {
   for (size_t i = 0; i < lrs.size(); ++i) EXPECT_NEAR(lrs[i], want[i], 1e-15) << i;
 }
 
+// Every group follows the schedule from its own base rate, as PyTorch's initial_lr.
+TEST(Schedulers, EachGroupFollowsTheScheduleFromItsOwnBase) {
+  const auto& want = schedule("cosine_annealing_lr_groups");
+  const auto base = flat(want["lrs"]);
+  Tensor a = zeros({1}).requires_grad_(), b = zeros({1}).requires_grad_();
+  SGD sgd({{.params = {a}, .lr = base[0]}, {.params = {b}, .lr = base[1]}});
+  CosineAnnealingLR scheduler(sgd, 5, 0.01);
+  EXPECT_EQ(scheduler.base_lrs(), base);
+  std::vector<std::vector<double>> lrs(2);
+  for (size_t epoch = 0; epoch <= 7; ++epoch) {
+    if (epoch > 0) scheduler.step();
+    for (size_t g = 0; g < 2; ++g) lrs[g].push_back(sgd.lr(g));
+  }
+  for (size_t g = 0; g < 2; ++g) expect_sequence(lrs[g], want["sequences"][g]);
+
+  ReduceLROnPlateau plateau(sgd, {.factor = 0.5, .patience = 0});
+  const double lr0 = sgd.lr(0), lr1 = sgd.lr(1);
+  plateau.step(1.0);
+  plateau.step(2.0);  // worse: both groups are halved
+  EXPECT_EQ(sgd.lr(0), lr0 * 0.5);
+  EXPECT_EQ(sgd.lr(1), lr1 * 0.5);
+}
+
 TEST(Schedulers, ReduceLROnPlateauMatchesPyTorchInMinAndMaxModes) {
   {
     OneParam s(0.1);
@@ -120,7 +143,7 @@ TEST(Schedulers, StateRoundTripContinuesTheSchedule) {
   for (int i = 0; i < 4; ++i) warm.step();
   const SchedulerState saved = warm.state_dict();
   EXPECT_EQ(saved.at("last_epoch"), 4);
-  EXPECT_TRUE(saved.count("after.base_lr"));
+  EXPECT_TRUE(saved.count("after.base_lrs.0"));
 
   OneParam fresh(0.1);
   LinearWarmup resumed(fresh.sgd, 3, 0.1, std::make_unique<StepLR>(fresh.sgd, 2, 0.5));

@@ -39,24 +39,23 @@ struct BertConfig {
   int64_t pad_id = 0;       // keys with this token are ignored by attention
 };
 
-class BertForMaskedLM : public nn::Module {
+class BertForMaskedLM : public nn::UnaryModule {
  public:
   explicit BertForMaskedLM(BertConfig config);
   // i64 tokens [N, T], 1 <= T <= context -> logits [N, T, vocab] at every position (the loss picks
   // the masked ones through its ignore_index). Errors as GPT::forward.
   Tensor forward(const Tensor& tokens) override;
-  std::string type_name() const override { return "BertForMaskedLM"; }
   std::string extra_repr() const override;
 
   const BertConfig config;
-  std::shared_ptr<nn::Embedding> token_embedding;
-  std::shared_ptr<nn::LearnedPositionalEmbedding> position_embedding;
-  std::shared_ptr<nn::LayerNorm> embedding_norm;
-  std::shared_ptr<nn::Dropout> embedding_dropout;
-  std::shared_ptr<nn::TransformerEncoder> encoder;
-  std::shared_ptr<nn::Linear> head_transform;
-  std::shared_ptr<nn::LayerNorm> head_norm;
-  std::shared_ptr<TiedLinear> head;  // over token_embedding.weight
+  nn::ModuleHolder<nn::Embedding> token_embedding;
+  nn::ModuleHolder<nn::LearnedPositionalEmbedding> position_embedding;
+  nn::ModuleHolder<nn::LayerNorm> embedding_norm;
+  nn::ModuleHolder<nn::Dropout> embedding_dropout;
+  nn::ModuleHolder<nn::TransformerEncoder> encoder;
+  nn::ModuleHolder<nn::Linear> head_transform;
+  nn::ModuleHolder<nn::LayerNorm> head_norm;
+  nn::ModuleHolder<TiedLinear> head;  // over token_embedding.weight
 };
 
 }  // namespace nabla::models

@@ -1,6 +1,6 @@
 // The building blocks of the zoo's convolutional networks: convolution + batch norm + ReLU, the
 // residual BasicBlock (ResNet) and the four-branch Inception block (GoogLeNet). Children are
-// registered under torchvision's names and called through operator(), so forward hooks (the
+// registered under torchvision's names and called through their holders, so forward hooks (the
 // summary) see every layer and the state_dict keys match the PyTorch equivalent.
 #pragma once
 #include "nabla/layer.h"
@@ -13,18 +13,6 @@ NABLA_HEADER_LAYER(MODELS);
 
 namespace nabla::models {
 
-// Runs its children in order, like nn::Sequential, but under the names given (PyTorch's
-// nn.Sequential(OrderedDict(...))): a model reads `features.0.weight`, `classifier.1.weight`.
-class NamedSequential : public nn::Module {
- public:
-  template <class M>
-  std::shared_ptr<M> add(std::string name, std::shared_ptr<M> module) {
-    return register_module(std::move(name), std::move(module));
-  }
-  Tensor forward(const Tensor& x) override;
-  std::string type_name() const override { return "Sequential"; }
-};
-
 // Sequential(Conv2d without bias, BatchNorm2d, ReLU): the bias would be cancelled by the batch
 // norm's mean subtraction (torchvision's Conv2dNormActivation).
 std::shared_ptr<nn::Sequential> conv_bn_relu(int64_t in_channels, int64_t out_channels,
@@ -34,17 +22,16 @@ std::shared_ptr<nn::Sequential> conv_bn_relu(int64_t in_channels, int64_t out_ch
 // ResNet's basic block (He et al. 2016): relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)),
 // two 3x3 convolutions. When the stride or the width changes, the shortcut is `downsample`, a 1x1
 // convolution with batch norm (torchvision's option B); otherwise it is the identity.
-class BasicBlock : public nn::Module {
+class BasicBlock : public nn::UnaryModule {
  public:
   BasicBlock(int64_t in_channels, int64_t out_channels, int64_t stride = 1);
   Tensor forward(const Tensor& x) override;
-  std::string type_name() const override { return "BasicBlock"; }
 
  private:
-  std::shared_ptr<nn::Conv2d> conv1_, conv2_;
-  std::shared_ptr<nn::BatchNorm2d> bn1_, bn2_;
-  std::shared_ptr<nn::ReLU> relu_;
-  std::shared_ptr<nn::Sequential> downsample_;  // null: identity shortcut
+  nn::ModuleHolder<nn::Conv2d> conv1_, conv2_;
+  nn::ModuleHolder<nn::BatchNorm2d> bn1_, bn2_;
+  nn::ModuleHolder<nn::ReLU> relu_;
+  nn::ModuleHolder<nn::Sequential> downsample_;  // null: identity shortcut
 };
 
 // Inception block (Szegedy et al. 2015, with batch norm as torchvision's GoogLeNet): four branches
@@ -59,7 +46,7 @@ struct InceptionWidths {
   int64_t out_channels() const { return ch1x1 + ch3x3 + ch5x5 + pool_proj; }
 };
 
-class InceptionBlock : public nn::Module {
+class InceptionBlock : public nn::UnaryModule {
  public:
   InceptionBlock(int64_t in_channels, const InceptionWidths& widths);
   Tensor forward(const Tensor& x) override;
@@ -68,7 +55,7 @@ class InceptionBlock : public nn::Module {
 
  private:
   InceptionWidths widths_;
-  std::shared_ptr<nn::Sequential> branch1_, branch2_, branch3_, branch4_;
+  nn::ModuleHolder<nn::Sequential> branch1_, branch2_, branch3_, branch4_;
 };
 
 }  // namespace nabla::models

@@ -28,17 +28,16 @@ struct ForecasterOptions {
   double dropout = 0.0;  // between LSTM layers, in training mode
 };
 
-class LstmForecaster : public nn::Module {
+class LstmForecaster : public nn::UnaryModule {
  public:
   LstmForecaster(int64_t features, int64_t outputs, int64_t horizon, ForecasterOptions options = {});
   // x [N, T, features] with T > horizon -> [N, horizon, outputs]. Throws ShapeError otherwise.
   Tensor forward(const Tensor& x) override;
-  std::string type_name() const override { return "LstmForecaster"; }
   std::string extra_repr() const override;
 
   int64_t features, outputs, horizon;
-  std::shared_ptr<nn::LSTM> lstm;
-  std::shared_ptr<nn::Linear> head;
+  nn::ModuleHolder<nn::LSTM> lstm;
+  nn::ModuleHolder<nn::Linear> head;
 };
 
 }  // namespace nabla::models

@@ -32,7 +32,7 @@ namespace nabla::models {
 // another layer may own: GPT's head tied to the token embedding, as PyTorch's
 // `head.weight = token_embedding.weight`. Module::parameters() lists a shared tensor once, so the
 // optimizer updates it once with the sum of both gradients.
-class TiedLinear : public nn::Module {
+class TiedLinear : public nn::UnaryModule {
  public:
   TiedLinear(Tensor weight, bool bias = true);
   Tensor forward(const Tensor& x) override;
@@ -52,22 +52,21 @@ struct GPTConfig {
   bool tie_weights = true;    // the head reuses the token embedding (Press & Wolf 2017)
 };
 
-class GPT : public nn::Module {
+class GPT : public nn::UnaryModule {
  public:
   explicit GPT(GPTConfig config);
   // i64 tokens [N, T] with 1 <= T <= context -> logits [N, T, vocab]. Throws ShapeError for any
   // other shape or a longer sequence, DTypeError for non-i64 tokens, IndexError for a token
   // outside the vocabulary.
   Tensor forward(const Tensor& tokens) override;
-  std::string type_name() const override { return "GPT"; }
   std::string extra_repr() const override;
 
   const GPTConfig config;
-  std::shared_ptr<nn::Embedding> token_embedding;
-  std::shared_ptr<nn::LearnedPositionalEmbedding> position_embedding;
-  std::shared_ptr<nn::Dropout> embedding_dropout;
-  std::shared_ptr<nn::TransformerEncoder> transformer;  // pre-norm layers and the final LayerNorm
-  std::shared_ptr<nn::Module> head;  // Linear, or TiedLinear over token_embedding.weight
+  nn::ModuleHolder<nn::Embedding> token_embedding;
+  nn::ModuleHolder<nn::LearnedPositionalEmbedding> position_embedding;
+  nn::ModuleHolder<nn::Dropout> embedding_dropout;
+  nn::ModuleHolder<nn::TransformerEncoder> transformer;  // pre-norm layers and the final LayerNorm
+  nn::ModuleHolder<nn::UnaryModule> head;  // Linear, or TiedLinear over token_embedding.weight
 };
 
 // How the next token is drawn from the logits.

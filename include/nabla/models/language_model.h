@@ -33,22 +33,21 @@ struct LanguageModelConfig {
   bool tie_weights = true;  // only possible (and only done) when embedding_dim == hidden_size
 };
 
-class LSTMLanguageModel : public nn::Module {
+class LSTMLanguageModel : public nn::UnaryModule {
  public:
   // Throws Error for a non-positive size or a dropout outside [0, 1).
   explicit LSTMLanguageModel(LanguageModelConfig config);
   // i64 tokens [N, T] -> logits [N, T, vocab], continuing from the carried state (see reset_state).
   Tensor forward(const Tensor& tokens) override;
-  std::string type_name() const override { return "LSTMLanguageModel"; }
   std::string extra_repr() const override;
   // Forget the carried state: the next window starts from zeros (each epoch, and before validation).
   void reset_state() { lstm->reset_state(); }
   bool tied() const;
 
   const LanguageModelConfig config;
-  std::shared_ptr<nn::Embedding> embedding;
-  std::shared_ptr<nn::LSTM> lstm;
-  std::shared_ptr<nn::Module> decoder;  // Linear, or TiedLinear over embedding.weight
+  nn::ModuleHolder<nn::Embedding> embedding;
+  nn::ModuleHolder<nn::LSTM> lstm;
+  nn::ModuleHolder<nn::UnaryModule> decoder;  // Linear, or TiedLinear over embedding.weight
 };
 
 // `count` new tokens after `prompt` (at least one token), each drawn from the model's next-token

@@ -55,14 +55,13 @@ struct Seq2seqOptions {
 // and reversal; anything else is an Error naming the choices.
 void apply_seq2seq_variant(const std::string& variant, Seq2seqOptions& options);
 
-class Seq2seq : public nn::Module {
+class Seq2seq : public nn::CallableModule<Seq2seq> {
  public:
   explicit Seq2seq(Seq2seqOptions options);
 
-  // source [B, S], decoder_input [B, T] (i64 ids) -> logits [B, T, V].
+  // source [B, S], decoder_input [B, T] (i64 ids) -> logits [B, T, V]. There is no one-tensor
+  // forward: a call without the decoder input does not compile.
   Tensor forward(const Tensor& source, const Tensor& decoder_input);
-  // A seq2seq model needs both sequences; this form is an Error that says so.
-  Tensor forward(const Tensor& input) override;
   // Mean cross entropy over the target tokens that are not padding (pad_id).
   Tensor loss(const Tensor& source, const Tensor& decoder_input, const Tensor& decoder_target);
 
@@ -76,14 +75,13 @@ class Seq2seq : public nn::Module {
   // the question's characters as written (reversal undone). Error unless the decoder attends.
   Tensor attention_weights(const Tensor& source, const std::vector<int64_t>& answer);
 
-  std::string type_name() const override { return "Seq2seq"; }
   std::string extra_repr() const override;
 
   Seq2seqOptions options;
-  std::shared_ptr<nn::Embedding> encoder_embedding, decoder_embedding;
-  std::shared_ptr<nn::LSTM> encoder, decoder;
-  std::shared_ptr<nn::Linear> output;
-  std::shared_ptr<nn::DotProductAttention> attention;  // with the attention decoder only
+  nn::ModuleHolder<nn::Embedding> encoder_embedding, decoder_embedding;
+  nn::ModuleHolder<nn::LSTM> encoder, decoder;
+  nn::ModuleHolder<nn::Linear> output;
+  nn::ModuleHolder<nn::DotProductAttention> attention;  // with the attention decoder only
 
   // What the decoder reads of the question: every encoder state, the padding mask and the final
   // state, one row per question (rows may repeat: beam search gathers them).

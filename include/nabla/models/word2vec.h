@@ -20,13 +20,12 @@ NABLA_HEADER_LAYER(MODELS);
 
 namespace nabla::models {
 
-class Word2Vec : public nn::Module {
+class Word2Vec : public nn::UnaryModule {
  public:
   // As word2vec's C code: input vectors U(-0.5/dim, 0.5/dim), output vectors zero.
   Word2Vec(int64_t vocab_size, int64_t dim);
   // The input (word) vectors of i64 ids of any shape: ids.shape + [dim].
   Tensor forward(const Tensor& ids) override;
-  std::string type_name() const override { return "Word2Vec"; }
   std::string extra_repr() const override;
 
   // centers [B], contexts [B], negatives [B, K] (i64) -> the loss summed over the batch (a scalar),
@@ -38,8 +37,8 @@ class Word2Vec : public nn::Module {
                    const Tensor& negatives);
 
   int64_t vocab_size, dim;
-  std::shared_ptr<nn::Embedding> input_embedding;   // "input_embedding.weight" [V, D]: the word vectors
-  std::shared_ptr<nn::Embedding> output_embedding;  // "output_embedding.weight" [V, D]
+  nn::ModuleHolder<nn::Embedding> input_embedding;   // "input_embedding.weight" [V, D]: the word vectors
+  nn::ModuleHolder<nn::Embedding> output_embedding;  // "output_embedding.weight" [V, D]
 
  private:
   // v [B, D], positive [B], negatives [B, K] -> summed negative-sampling loss.

@@ -4,11 +4,13 @@
 NABLA_HEADER_LAYER(NN);
 #include "nabla/functional.h"
 #include "nabla/nn/init.h"
+#include "nabla/nn/containers.h"
 #include "nabla/nn/conv.h"
 #include "nabla/nn/layers.h"
 #include "nabla/nn/pooling.h"
 #include "nabla/nn/loss.h"
 #include "nabla/nn/module.h"
+#include "nabla/nn/module_holder.h"
 #include "nabla/nn/summary.h"
 #include "nabla/nn/recurrent.h"
 #include "nabla/nn/attention.h"

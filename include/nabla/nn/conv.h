@@ -14,12 +14,11 @@ using functional::Size2;
 
 // weight [out_channels, in_channels / groups, kH, kW] and bias [out_channels], both
 // kaiming_uniform(a = sqrt(5)) / U(-1/sqrt(fan_in), 1/sqrt(fan_in)) as torch.nn.Conv2d.
-class Conv2d : public Module {
+class Conv2d : public UnaryModule {
  public:
   Conv2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size, Size2 stride = 1,
          Size2 padding = 0, Size2 dilation = 1, int64_t groups = 1, bool bias = true);
   Tensor forward(const Tensor& x) override;
-  std::string type_name() const override { return "Conv2d"; }
   std::string extra_repr() const override;
   void reset_parameters();
   int64_t in_channels, out_channels;
@@ -29,13 +28,12 @@ class Conv2d : public Module {
 };
 
 // weight [in_channels, out_channels / groups, kH, kW] (PyTorch's transposed layout).
-class ConvTranspose2d : public Module {
+class ConvTranspose2d : public UnaryModule {
  public:
   ConvTranspose2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size, Size2 stride = 1,
                   Size2 padding = 0, Size2 output_padding = 0, int64_t groups = 1,
                   bool bias = true, Size2 dilation = 1);
   Tensor forward(const Tensor& x) override;
-  std::string type_name() const override { return "ConvTranspose2d"; }
   std::string extra_repr() const override;
   void reset_parameters();
   int64_t in_channels, out_channels;

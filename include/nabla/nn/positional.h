@@ -15,13 +15,12 @@ namespace nabla::nn {
 
 // PE[t, 2i] = sin(t / 10000^(2i / d)), PE[t, 2i + 1] = cos(t / 10000^(2i / d)), held in the buffer
 // `pe` [max_len, d_model] (a buffer: saved in the state_dict, not trained). forward(x) = x + PE[:L].
-class SinusoidalPositionalEncoding : public Module {
+class SinusoidalPositionalEncoding : public UnaryModule {
  public:
   SinusoidalPositionalEncoding(int64_t d_model, int64_t max_len = 5000, bool batch_first = true);
   Tensor forward(const Tensor& x) override;
   // The first `length` rows of the table, [length, d_model].
   Tensor encoding(int64_t length) const;
-  std::string type_name() const override { return "SinusoidalPositionalEncoding"; }
   std::string extra_repr() const override;
   int64_t d_model, max_len;
   bool batch_first;
@@ -30,13 +29,12 @@ class SinusoidalPositionalEncoding : public Module {
 
 // A trained table: parameter `weight` [max_len, d_model] ~ N(0, 0.02^2) (GPT-2's choice; the
 // embeddings add to token embeddings of the same scale). forward(x) = x + weight[:L].
-class LearnedPositionalEmbedding : public Module {
+class LearnedPositionalEmbedding : public UnaryModule {
  public:
   LearnedPositionalEmbedding(int64_t max_len, int64_t d_model, bool batch_first = true);
   Tensor forward(const Tensor& x) override;
   // The first `length` rows of the table, [length, d_model] (differentiable).
   Tensor encoding(int64_t length) const;
-  std::string type_name() const override { return "LearnedPositionalEmbedding"; }
   std::string extra_repr() const override;
   int64_t max_len, d_model;
   bool batch_first;

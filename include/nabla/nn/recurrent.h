@@ -23,6 +23,7 @@
 NABLA_HEADER_LAYER(NN);
 #include <cstdint>
 #include <string>
+#include <tuple>
 
 #include "nabla/nn/module.h"
 
@@ -42,6 +43,7 @@ struct RecurrentState {
   Tensor h;
   Tensor c;
 };
+inline auto tensors_of(const RecurrentState& state) { return std::tie(state.h, state.c); }  // for hooks
 
 // output [T, N, D*H] ([N, T, D*H] when batch_first): the last layer's h at every step, the two
 // directions concatenated; state: the final state of every layer and direction.
@@ -49,16 +51,17 @@ struct RecurrentOutput {
   Tensor output;
   RecurrentState state;
 };
+inline auto tensors_of(const RecurrentOutput& out) { return std::tie(out.output, out.state); }  // for hooks
 
 // What RNN, LSTM and GRU share: the stacked parameters and the loop over layers and directions.
-class Recurrent : public Module {
+class Recurrent : public UnaryModule {
  public:
   enum class Kind { rnn_tanh, rnn_relu, lstm, gru };
 
   // x [T, N, I] ([N, T, I] when batch_first), or one unbatched sequence [T, I] with states
-  // [L*D, H] and output [T, D*H], as PyTorch.
-  RecurrentOutput forward_with_state(const Tensor& x, const RecurrentState& initial = {});
-  // The output sequence only.
+  // [L*D, H] and output [T, D*H], as PyTorch: lstm(x, state) -> {output, final state}.
+  RecurrentOutput forward(const Tensor& x, const RecurrentState& initial);
+  // The output sequence only, from the initial state {} (zeros, or the carried one if stateful).
   Tensor forward(const Tensor& x) override;
   std::string extra_repr() const override;
   void reset_parameters();
@@ -98,30 +101,27 @@ class RNN : public Recurrent {
   // nonlinearity: "tanh" or "relu".
   RNN(int64_t input_size, int64_t hidden_size, RecurrentOptions options = {},
       const std::string& nonlinearity = "tanh");
-  std::string type_name() const override { return "RNN"; }
 };
 
 class LSTM : public Recurrent {
  public:
   LSTM(int64_t input_size, int64_t hidden_size, RecurrentOptions options = {});
-  std::string type_name() const override { return "LSTM"; }
 };
 
 class GRU : public Recurrent {
  public:
   GRU(int64_t input_size, int64_t hidden_size, RecurrentOptions options = {});
-  std::string type_name() const override { return "GRU"; }
 };
 
 // One time step, for loops the caller writes itself (decoders feeding back their own output):
 // weight_ih [G*H, I], weight_hh [G*H, H], bias_ih, bias_hh [G*H].
-class RecurrentCell : public Module {
+class RecurrentCell : public UnaryModule {
  public:
   // x [N, I], state [N, H] each (undefined means zeros) -> the next state. An unbatched x [I]
   // takes and gives states [H].
-  RecurrentState step(const Tensor& x, const RecurrentState& state = {});
+  RecurrentState forward(const Tensor& x, const RecurrentState& state);
   // The next h from a zero state.
-  Tensor forward(const Tensor& x) override { return step(x).h; }
+  Tensor forward(const Tensor& x) override { return forward(x, {}).h; }
   std::string extra_repr() const override;
   void reset_parameters();
 
@@ -137,19 +137,16 @@ class RNNCell : public RecurrentCell {
  public:
   RNNCell(int64_t input_size, int64_t hidden_size, bool bias = true,
           const std::string& nonlinearity = "tanh");
-  std::string type_name() const override { return "RNNCell"; }
 };
 
 class LSTMCell : public RecurrentCell {
  public:
   LSTMCell(int64_t input_size, int64_t hidden_size, bool bias = true);
-  std::string type_name() const override { return "LSTMCell"; }
 };
 
 class GRUCell : public RecurrentCell {
  public:
   GRUCell(int64_t input_size, int64_t hidden_size, bool bias = true);
-  std::string type_name() const override { return "GRUCell"; }
 };
 
 }  // namespace nabla::nn

@@ -23,7 +23,7 @@ struct LayerSummary {
 
 struct ModelSummary {
   Shape input_shape;
-  std::vector<LayerSummary> layers;  // one row per call of a leaf module, in the order they ran
+  std::vector<LayerSummary> layers;  // one row per call of a leaf module (of any signature), in order
   int64_t total_params = 0;          // every parameter tensor once
   int64_t trainable_params = 0;      // those that require grad
   // Forward FLOPs per sample: 2 x the multiply-adds of Conv2d, ConvTranspose2d and Linear layers.
@@ -34,7 +34,8 @@ struct ModelSummary {
   std::string str() const;
 };
 
-// Runs one forward pass of zeros of `input_shape` (batch first) in eval mode without recording a
+// Runs one forward pass of zeros of `input_shape` (batch first) through model(x), Module's one-tensor
+// call, in eval mode without recording a
 // graph, then restores each module's training mode and removes the hooks. Drawing no random
 // numbers, it leaves the seeded generator where it was.
 ModelSummary summary(Module& model, const Shape& input_shape, DType dtype = kDefaultDType);

@@ -31,70 +31,63 @@ struct TransformerLayerOptions {
 
 // Self-attention then a two-layer feed-forward network, each with a residual connection and a
 // LayerNorm. Children: self_attn, linear1, dropout, linear2, norm1, norm2, dropout1, dropout2.
-class TransformerEncoderLayer : public Module {
+class TransformerEncoderLayer : public UnaryModule {
  public:
   TransformerEncoderLayer(int64_t d_model, int64_t nhead, TransformerLayerOptions options = {});
   Tensor forward(const Tensor& src) override;
   Tensor forward(const Tensor& src, const Tensor& src_mask, const Tensor& src_key_padding_mask = Tensor(),
                  bool is_causal = false);
-  std::string type_name() const override { return "TransformerEncoderLayer"; }
 
   TransformerLayerOptions options;
-  std::shared_ptr<MultiheadAttention> self_attn;
-  std::shared_ptr<Linear> linear1, linear2;
-  std::shared_ptr<LayerNorm> norm1, norm2;
-  std::shared_ptr<Dropout> dropout, dropout1, dropout2;
+  ModuleHolder<MultiheadAttention> self_attn;
+  ModuleHolder<Linear> linear1, linear2;
+  ModuleHolder<LayerNorm> norm1, norm2;
+  ModuleHolder<Dropout> dropout, dropout1, dropout2;
 };
 
 // Self-attention over the target, attention over the encoder's output (memory), then the
 // feed-forward network. Children: self_attn, multihead_attn, linear1, dropout, linear2, norm1,
 // norm2, norm3, dropout1, dropout2, dropout3.
-class TransformerDecoderLayer : public Module {
+class TransformerDecoderLayer : public CallableModule<TransformerDecoderLayer> {
  public:
   TransformerDecoderLayer(int64_t d_model, int64_t nhead, TransformerLayerOptions options = {});
-  // A decoder layer needs the memory: this throws, call forward(tgt, memory, ...).
-  Tensor forward(const Tensor& tgt) override;
+  // Needs the memory: it has no one-tensor forward, so a call without it does not compile.
   Tensor forward(const Tensor& tgt, const Tensor& memory, const Tensor& tgt_mask = Tensor(),
                  const Tensor& memory_mask = Tensor(), const Tensor& tgt_key_padding_mask = Tensor(),
                  const Tensor& memory_key_padding_mask = Tensor(), bool tgt_is_causal = false);
-  std::string type_name() const override { return "TransformerDecoderLayer"; }
 
   TransformerLayerOptions options;
-  std::shared_ptr<MultiheadAttention> self_attn, multihead_attn;
-  std::shared_ptr<Linear> linear1, linear2;
-  std::shared_ptr<LayerNorm> norm1, norm2, norm3;
-  std::shared_ptr<Dropout> dropout, dropout1, dropout2, dropout3;
+  ModuleHolder<MultiheadAttention> self_attn, multihead_attn;
+  ModuleHolder<Linear> linear1, linear2;
+  ModuleHolder<LayerNorm> norm1, norm2, norm3;
+  ModuleHolder<Dropout> dropout, dropout1, dropout2, dropout3;
 };
 
-// num_layers encoder layers (children layers.0, layers.1, ...) and an optional final LayerNorm
+// num_layers encoder layers (a ModuleList child: layers.0, layers.1, ...) and an optional final LayerNorm
 // (child `norm`, as PyTorch's norm argument; pre-norm stacks want it). Each layer is initialised
 // independently (PyTorch deep-copies one layer, so its layers start equal).
-class TransformerEncoder : public Module {
+class TransformerEncoder : public UnaryModule {
  public:
   TransformerEncoder(int64_t d_model, int64_t nhead, int64_t num_layers,
                      TransformerLayerOptions options = {}, bool final_norm = false);
   Tensor forward(const Tensor& src) override;
   Tensor forward(const Tensor& src, const Tensor& mask, const Tensor& src_key_padding_mask = Tensor(),
                  bool is_causal = false);
-  std::string type_name() const override { return "TransformerEncoder"; }
 
-  std::vector<std::shared_ptr<TransformerEncoderLayer>> layers;
-  std::shared_ptr<LayerNorm> norm;  // null without final_norm
+  std::vector<ModuleHolder<TransformerEncoderLayer>> layers;
+  ModuleHolder<LayerNorm> norm;  // null without final_norm
 };
 
-class TransformerDecoder : public Module {
+class TransformerDecoder : public CallableModule<TransformerDecoder> {
  public:
   TransformerDecoder(int64_t d_model, int64_t nhead, int64_t num_layers,
                      TransformerLayerOptions options = {}, bool final_norm = false);
-  // Throws: a decoder needs the memory.
-  Tensor forward(const Tensor& tgt) override;
   Tensor forward(const Tensor& tgt, const Tensor& memory, const Tensor& tgt_mask = Tensor(),
                  const Tensor& memory_mask = Tensor(), const Tensor& tgt_key_padding_mask = Tensor(),
                  const Tensor& memory_key_padding_mask = Tensor(), bool tgt_is_causal = false);
-  std::string type_name() const override { return "TransformerDecoder"; }
 
-  std::vector<std::shared_ptr<TransformerDecoderLayer>> layers;
-  std::shared_ptr<LayerNorm> norm;
+  std::vector<ModuleHolder<TransformerDecoderLayer>> layers;
+  ModuleHolder<LayerNorm> norm;
 };
 
 }  // namespace nabla::nn

@@ -1,5 +1,6 @@
 // Optimizers: they take the parameters (leaf tensors requiring grad, as Module::parameters() gives
-// them) and, on step(), move each one against its gradient. The update rules follow PyTorch's
+// them), as one list or as groups with their own learning rate and weight decay (PyTorch's
+// param_groups), and, on step(), move each one against its gradient. The update rules follow PyTorch's
 // torch.optim pseudo-code exactly, term by term, so that a model trained here and one trained in
 // PyTorch from the same start take the same steps (the tests replay PyTorch's numbers).
 //
@@ -12,7 +13,10 @@ NABLA_HEADER_LAYER(NN);
 #include <cstdint>
 #include <map>
 #include <string>
+#include <optional>
+#include <span>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "nabla/error.h"
@@ -22,9 +26,22 @@ namespace nabla::optim {
 
 using NamedTensors = std::vector<std::pair<std::string, Tensor>>;  // as io::NamedTensors
 
+// A set of parameters that share hyperparameters: one entry of PyTorch's param_groups. What a
+// group leaves unset it takes from the options passed beside the groups, so
+//   AdamW({{.params = matrices, .weight_decay = 0.1}, {.params = gains, .weight_decay = 0}},
+//         {.lr = 3e-4})
+// trains both groups at 3e-4 and decays only the matrices (see weight_decay_groups.h).
+struct ParamGroup {
+  std::vector<Tensor> params = {};
+  std::optional<double> lr = std::nullopt;
+  std::optional<double> weight_decay = std::nullopt;
+};
+
 // Everything an optimizer needs to resume: the per-parameter buffers as named tensors
-// ("state.3.exp_avg", "state.3.step") and the hyperparameters by name ("lr", "betas.0", ...;
-// flags are stored as 0 or 1). The tensors are copies: later steps do not change a saved state.
+// ("state.3.exp_avg", "state.3.step"; parameters are numbered across the groups in order, as in
+// PyTorch) and each group's hyperparameters and size by name ("param_groups.1.lr",
+// "param_groups.1.betas.0", "param_groups.1.params" = its number of parameters; flags are stored as
+// 0 or 1). The tensors are copies: later steps do not change a saved state.
 struct OptimizerState {
   std::string optimizer;  // "SGD", "Adam", ... checked on load
   NamedTensors tensors;
@@ -45,41 +62,82 @@ class Optimizer {
   Optimizer& operator=(const Optimizer&) = delete;
 
   // One update of every parameter that has a gradient (those without one are skipped, as in
-  // PyTorch). Runs without recording a graph and writes parameter data in place.
+  // PyTorch), each with its group's hyperparameters. Runs without recording a graph and writes
+  // parameter data in place.
   void step();
   // Drops every gradient (PyTorch's set_to_none): the next backward starts from nothing.
   void zero_grad();
 
-  double lr() const { return lr_; }
-  void set_lr(double lr);
+  size_t num_groups() const { return group_begin_.size() - 1; }
+  // Every parameter, group after group: the numbering state_dict uses.
   const std::vector<Tensor>& params() const { return params_; }
+  std::span<const Tensor> group_params(size_t group) const;
+  // A group's learning rate; group 0's by default, the one a progress line shows.
+  virtual double lr(size_t group = 0) const = 0;
+  void set_lr(size_t group, double lr);
+  // Sets every group's rate (PyTorch's `for g in param_groups: g["lr"] = lr`).
+  void set_lr(double lr);
   // "SGD", "Adam", ...: the name a saved state carries.
-  virtual std::string name() const = 0;
+  const std::string& name() const { return name_; }
 
   OptimizerState state_dict() const;
-  // Restores buffers and hyperparameters saved by an optimizer of the same kind over parameters
-  // of the same shapes. Throws Error naming the mismatch otherwise.
+  // Restores buffers and hyperparameters saved by an optimizer of the same kind over groups of
+  // the same sizes and parameters of the same shapes. Throws Error naming the mismatch otherwise,
+  // and then leaves this optimizer as it was.
   void load_state_dict(const OptimizerState& state);
 
  protected:
-  Optimizer(std::vector<Tensor> params, double lr, const char* who);
+  // Where a hyperparameter of a group lives, so that state_dict and load_state_dict can read and
+  // write every one by name.
+  using HyperparameterSlot = std::variant<double*, bool*>;
+  using HyperparameterSlots = std::vector<std::pair<std::string, HyperparameterSlot>>;
+
+  Optimizer(const std::vector<ParamGroup>& groups, std::string name);
 
   // One parameter's update. `param` and `grad` are contiguous and of the same floating dtype;
   // `state.step` has already been incremented.
-  virtual void update(const Tensor& param, const Tensor& grad, ParamState& state) = 0;
-  // Every hyperparameter by name and where it lives, lr included; flags are mirrored as doubles
-  // by the subclass (see sync_flags).
-  virtual std::vector<std::pair<std::string, double*>> hyperparameter_slots() = 0;
-  // Called after hyperparameters are loaded, so subclasses can refresh boolean flags from their
-  // double mirrors and re-validate.
-  virtual void on_hyperparameters_loaded() {}
-
-  double lr_;
+  virtual void update(const Tensor& param, const Tensor& grad, ParamState& state, size_t group) = 0;
+  // Every hyperparameter of `group` by name, lr included.
+  virtual HyperparameterSlots hyperparameter_slots(size_t group) = 0;
+  // Throws Error if a group's hyperparameters other than lr are out of range.
+  virtual void validate(size_t group) const = 0;
+  virtual void store_lr(size_t group, double lr) = 0;
+  // Every group's lr and validate(); subclass constructors call it once they are built (a base
+  // constructor cannot call validate), load_state_dict after writing the saved values.
+  void validate_all() const;
 
  private:
+  std::string name_;
   std::vector<Tensor> params_;
+  std::vector<size_t> group_begin_;  // group g holds params_[group_begin_[g], group_begin_[g + 1])
   std::vector<ParamState> states_;
 };
+
+// The part of every optimizer that depends on its options type: one copy of the options per group,
+// made from the defaults and the group's own lr and weight decay.
+template <class Options>
+class OptimizerWithOptions : public Optimizer {
+ public:
+  double lr(size_t group = 0) const override { return options_.at(group).lr; }
+  const Options& options(size_t group) const { return options_.at(group); }
+
+ protected:
+  OptimizerWithOptions(const std::vector<ParamGroup>& groups, const Options& defaults, std::string name)
+      : Optimizer(groups, std::move(name)) {
+    for (const ParamGroup& group : groups) {
+      Options o = defaults;
+      o.lr = group.lr.value_or(defaults.lr);
+      o.weight_decay = group.weight_decay.value_or(defaults.weight_decay);
+      options_.push_back(o);
+    }
+  }
+  void store_lr(size_t group, double lr) override { options_.at(group).lr = lr; }
+
+  std::vector<Options> options_;
+};
+
+// One group of every parameter: what a plain list of tensors means to each optimizer below.
+inline std::vector<ParamGroup> one_group(std::vector<Tensor> params) { return {{.params = std::move(params)}}; }
 
 // ---- SGD family -----------------------------------------------------------------------------------
 struct SGDOptions {
@@ -92,19 +150,15 @@ struct SGDOptions {
 
 // torch.optim.SGD: g = grad + wd*p; b = g on the first step, then b = mu*b + (1-dampening)*g;
 // g = nesterov ? g + mu*b : b; p -= lr*g.
-class SGD : public Optimizer {
+class SGD : public OptimizerWithOptions<SGDOptions> {
  public:
   explicit SGD(std::vector<Tensor> params, SGDOptions options = {});
-  std::string name() const override { return "SGD"; }
+  explicit SGD(const std::vector<ParamGroup>& groups, SGDOptions defaults = {});
 
  protected:
-  void update(const Tensor& param, const Tensor& grad, ParamState& state) override;
-  std::vector<std::pair<std::string, double*>> hyperparameter_slots() override;
-  void on_hyperparameters_loaded() override;
-
- private:
-  SGDOptions options_;
-  double nesterov_flag_;
+  void update(const Tensor& param, const Tensor& grad, ParamState& state, size_t group) override;
+  HyperparameterSlots hyperparameter_slots(size_t group) override;
+  void validate(size_t group) const override;
 };
 
 // SGD with classical momentum (the course's MomentumSGD), a named convenience.
@@ -132,17 +186,15 @@ struct AdaGradOptions {
 
 // torch.optim.Adagrad: g = grad + wd*p; clr = lr / (1 + (t-1)*lr_decay); s += g*g;
 // p -= clr * g / (sqrt(s) + eps). The accumulator starts at initial_accumulator_value.
-class AdaGrad : public Optimizer {
+class AdaGrad : public OptimizerWithOptions<AdaGradOptions> {
  public:
   explicit AdaGrad(std::vector<Tensor> params, AdaGradOptions options = {});
-  std::string name() const override { return "AdaGrad"; }
+  explicit AdaGrad(const std::vector<ParamGroup>& groups, AdaGradOptions defaults = {});
 
  protected:
-  void update(const Tensor& param, const Tensor& grad, ParamState& state) override;
-  std::vector<std::pair<std::string, double*>> hyperparameter_slots() override;
-
- private:
-  AdaGradOptions options_;
+  void update(const Tensor& param, const Tensor& grad, ParamState& state, size_t group) override;
+  HyperparameterSlots hyperparameter_slots(size_t group) override;
+  void validate(size_t group) const override;
 };
 
 // ---- RMSprop ------------------------------------------------------------------------------------------
@@ -158,19 +210,15 @@ struct RMSpropOptions {
 // torch.optim.RMSprop: g = grad + wd*p; v = alpha*v + (1-alpha)*g*g; centered: a = alpha*a +
 // (1-alpha)*g and avg = sqrt(v - a*a) + eps, else avg = sqrt(v) + eps; with momentum
 // b = mu*b + g/avg and p -= lr*b, else p -= lr*g/avg.
-class RMSprop : public Optimizer {
+class RMSprop : public OptimizerWithOptions<RMSpropOptions> {
  public:
   explicit RMSprop(std::vector<Tensor> params, RMSpropOptions options = {});
-  std::string name() const override { return "RMSprop"; }
+  explicit RMSprop(const std::vector<ParamGroup>& groups, RMSpropOptions defaults = {});
 
  protected:
-  void update(const Tensor& param, const Tensor& grad, ParamState& state) override;
-  std::vector<std::pair<std::string, double*>> hyperparameter_slots() override;
-  void on_hyperparameters_loaded() override;
-
- private:
-  RMSpropOptions options_;
-  double centered_flag_;
+  void update(const Tensor& param, const Tensor& grad, ParamState& state, size_t group) override;
+  HyperparameterSlots hyperparameter_slots(size_t group) override;
+  void validate(size_t group) const override;
 };
 
 // ---- Adam and AdamW ------------------------------------------------------------------------------------
@@ -185,21 +233,19 @@ struct AdamOptions {
 
 // torch.optim.Adam: g = grad + wd*p; m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g*g;
 // vmax = max(vmax, v) with amsgrad; p -= lr/(1-b1^t) * m / (sqrt(v or vmax)/sqrt(1-b2^t) + eps).
-class Adam : public Optimizer {
+class Adam : public OptimizerWithOptions<AdamOptions> {
  public:
   explicit Adam(std::vector<Tensor> params, AdamOptions options = {});
-  std::string name() const override { return "Adam"; }
+  explicit Adam(const std::vector<ParamGroup>& groups, AdamOptions defaults = {});
 
  protected:
-  Adam(std::vector<Tensor> params, AdamOptions options, bool decoupled_weight_decay);
-  void update(const Tensor& param, const Tensor& grad, ParamState& state) override;
-  std::vector<std::pair<std::string, double*>> hyperparameter_slots() override;
-  void on_hyperparameters_loaded() override;
+  Adam(const std::vector<ParamGroup>& groups, AdamOptions defaults, bool decoupled_weight_decay);
+  void update(const Tensor& param, const Tensor& grad, ParamState& state, size_t group) override;
+  HyperparameterSlots hyperparameter_slots(size_t group) override;
+  void validate(size_t group) const override;
 
  private:
-  AdamOptions options_;
   bool decoupled_weight_decay_;
-  double amsgrad_flag_;
 };
 
 // AdamW's options: Adam's, with PyTorch's default weight decay of 1e-2. A separate aggregate
@@ -217,7 +263,7 @@ struct AdamWOptions {
 class AdamW : public Adam {
  public:
   explicit AdamW(std::vector<Tensor> params, AdamWOptions options = {});
-  std::string name() const override { return "AdamW"; }
+  explicit AdamW(const std::vector<ParamGroup>& groups, AdamWOptions defaults = {});
 };
 
 }  // namespace nabla::optim

@@ -1,8 +1,9 @@
 // Learning-rate schedules, stepped once per epoch (or per batch) after optimizer.step(), as
-// torch.optim.lr_scheduler. Constructing a scheduler records the optimizer's current lr as the base
-// rate and sets the rate for epoch 0; each step() advances one epoch and sets the next rate.
+// torch.optim.lr_scheduler. Constructing a scheduler records each parameter group's current lr as
+// its base rate (PyTorch's initial_lr) and sets the rates for epoch 0; each step() advances one
+// epoch and sets every group's next rate from its own base.
 //
-// The epoch-driven schedules are closed-form functions lr_at(epoch) of the base rate, so a resumed
+// The epoch-driven schedules are closed-form functions lr_at(epoch, base) of the base rate, so a resumed
 // run only needs the epoch counter back (state_dict) to continue exactly where it stopped, and a
 // schedule can be wrapped (LinearWarmup) without the two fighting over the optimizer's lr.
 #pragma once
@@ -12,12 +13,13 @@ NABLA_HEADER_LAYER(NN);
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "nabla/optim/optimizer.h"
 
 namespace nabla::optim {
 
-// Scheduler state: plain numbers by name ("last_epoch", "base_lr", ...).
+// Scheduler state: plain numbers by name ("last_epoch", "base_lrs.0", ...).
 using SchedulerState = std::map<std::string, double>;
 
 class LRScheduler {
@@ -26,26 +28,29 @@ class LRScheduler {
   LRScheduler(const LRScheduler&) = delete;
   LRScheduler& operator=(const LRScheduler&) = delete;
 
-  // Advances one epoch and sets the optimizer's lr to lr_at(the new epoch).
+  // Advances one epoch and sets each group's lr to lr_at(the new epoch, its base rate).
   void step();
-  // The rate this schedule gives at `epoch` (0 = the rate right after construction).
-  virtual double lr_at(int64_t epoch) const = 0;
+  // The rate this schedule gives at `epoch` (0 = the rate right after construction) to a group
+  // whose base rate is `base_lr`.
+  virtual double lr_at(int64_t epoch, double base_lr) const = 0;
+  // Group 0's current rate, the one a progress line shows.
   double last_lr() const { return optimizer_.lr(); }
   int64_t last_epoch() const { return last_epoch_; }
-  double base_lr() const { return base_lr_; }
+  // One per parameter group, in the optimizer's order.
+  const std::vector<double>& base_lrs() const { return base_lrs_; }
 
   virtual SchedulerState state_dict() const;
-  // Restores the epoch (and base rate) and sets the optimizer's lr to match.
+  // Restores the epoch (and base rates) and sets the optimizer's rates to match.
   virtual void load_state_dict(const SchedulerState& state);
 
  protected:
   explicit LRScheduler(Optimizer& optimizer);
-  // Sets the optimizer's lr for the current epoch; subclass constructors call it once they are
+  // Sets every group's lr for the current epoch; subclass constructors call it once they are
   // fully built (a base constructor cannot call lr_at).
-  void apply() { optimizer_.set_lr(lr_at(last_epoch_)); }
+  void apply();
 
   Optimizer& optimizer_;
-  double base_lr_;
+  std::vector<double> base_lrs_;
   int64_t last_epoch_ = 0;
 };
 
@@ -53,7 +58,7 @@ class LRScheduler {
 class StepLR : public LRScheduler {
  public:
   StepLR(Optimizer& optimizer, int64_t step_size, double gamma = 0.1);
-  double lr_at(int64_t epoch) const override;
+  double lr_at(int64_t epoch, double base_lr) const override;
 
  private:
   int64_t step_size_;
@@ -64,7 +69,7 @@ class StepLR : public LRScheduler {
 class ExponentialLR : public LRScheduler {
  public:
   ExponentialLR(Optimizer& optimizer, double gamma);
-  double lr_at(int64_t epoch) const override;
+  double lr_at(int64_t epoch, double base_lr) const override;
 
  private:
   double gamma_;
@@ -76,7 +81,7 @@ class InverseTimeLR : public LRScheduler {
  public:
   InverseTimeLR(Optimizer& optimizer, double decay_rate, int64_t decay_steps = 1,
                 bool staircase = false);
-  double lr_at(int64_t epoch) const override;
+  double lr_at(int64_t epoch, double base_lr) const override;
 
  private:
   double decay_rate_;
@@ -89,7 +94,7 @@ class InverseTimeLR : public LRScheduler {
 class CosineAnnealingLR : public LRScheduler {
  public:
   CosineAnnealingLR(Optimizer& optimizer, int64_t T_max, double eta_min = 0);
-  double lr_at(int64_t epoch) const override;
+  double lr_at(int64_t epoch, double base_lr) const override;
 
  private:
   int64_t t_max_;
@@ -103,7 +108,7 @@ class LinearWarmup : public LRScheduler {
  public:
   LinearWarmup(Optimizer& optimizer, int64_t warmup_steps, double start_factor = 0.0,
                std::unique_ptr<LRScheduler> after = nullptr);
-  double lr_at(int64_t epoch) const override;
+  double lr_at(int64_t epoch, double base_lr) const override;
   SchedulerState state_dict() const override;
   void load_state_dict(const SchedulerState& state) override;
 
@@ -113,8 +118,9 @@ class LinearWarmup : public LRScheduler {
   std::unique_ptr<LRScheduler> after_;
 };
 
-// Cuts the rate by `factor` once a monitored metric has stopped improving for `patience` epochs,
-// as torch.optim.lr_scheduler.ReduceLROnPlateau. Not an epoch function, so not an LRScheduler.
+// Cuts every group's rate by `factor` (to no less than min_lr) once a monitored metric has stopped
+// improving for `patience` epochs, as torch.optim.lr_scheduler.ReduceLROnPlateau. Not an epoch
+// function, so not an LRScheduler.
 struct ReduceLROnPlateauOptions {
   enum class Mode { min, max };
   enum class ThresholdMode { rel, abs };

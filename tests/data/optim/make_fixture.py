@@ -5,7 +5,8 @@ Run with Debian's torch (python3-torch, 1.13):  /usr/bin/python3 tests/data/opti
 
 Optimizers: two f64 parameters, p1 of shape [3] and p2 of shape [2, 2], loss = sum((p1*c1)^2) +
 sum((p2*c2)^2); each optimizer (and its variants) runs 5 steps and the parameters after every step
-are recorded. Schedulers: the lr after construction and after each step. Clipping: total norms and
+are recorded; the grouped entries put p1 and p2 in two parameter groups with their own lr and weight
+decay. Schedulers: the lr after construction and after each step. Clipping: total norms and
 clipped gradients for several norm types.
 """
 import json
@@ -43,12 +44,28 @@ OPTIMIZERS = {
     "adamw_amsgrad": (torch.optim.AdamW, dict(lr=0.1, betas=(0.8, 0.5), weight_decay=0.1, amsgrad=True)),
 }
 
+# Two parameter groups, [p1] and [p2], each overriding some of the shared options: the first keeps
+# the shared lr, the second has its own, and only the first is decayed.
+GROUPED_OPTIMIZERS = {
+    "sgd_momentum_groups": (torch.optim.SGD, dict(lr=0.1, momentum=0.9),
+                            [dict(weight_decay=0.1), dict(lr=0.03, weight_decay=0.0)]),
+    "adamw_groups": (torch.optim.AdamW, dict(lr=0.1, betas=(0.8, 0.5)),
+                     [dict(weight_decay=0.2), dict(lr=0.02, weight_decay=0.0)]),
+}
 
-def run_optimizer(cls, options):
+
+def jsonable(options):
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in options.items()}
+
+
+def run_optimizer(cls, options, groups=None):
     p1 = torch.tensor(P1, requires_grad=True)
     p2 = torch.tensor(P2, requires_grad=True)
     c1, c2 = torch.tensor(C1), torch.tensor(C2)
-    optimizer = cls([p1, p2], **options)
+    if groups is None:
+        optimizer = cls([p1, p2], **options)
+    else:
+        optimizer = cls([dict(params=[p1], **groups[0]), dict(params=[p2], **groups[1])], **options)
     trajectory = []
     for _ in range(STEPS):
         optimizer.zero_grad()
@@ -56,8 +73,10 @@ def run_optimizer(cls, options):
         loss.backward()
         optimizer.step()
         trajectory.append({"p1": p1.detach().flatten().tolist(), "p2": p2.detach().flatten().tolist()})
-    jsonable = {k: list(v) if isinstance(v, tuple) else v for k, v in options.items()}
-    return {"options": jsonable, "steps": trajectory}
+    entry = {"options": jsonable(options), "steps": trajectory}
+    if groups is not None:
+        entry["groups"] = [jsonable(group) for group in groups]
+    return entry
 
 
 def lr_sequence(make_scheduler, epochs, metrics=None, lr=1.0):
@@ -74,6 +93,19 @@ def lr_sequence(make_scheduler, epochs, metrics=None, lr=1.0):
     return lrs
 
 
+def group_lr_sequences(make_scheduler, epochs, lrs):
+    """Every group's lr after construction and after each step, one list per group."""
+    optimizer = torch.optim.SGD([dict(params=[torch.zeros(1, requires_grad=True)], lr=lr) for lr in lrs])
+    scheduler = make_scheduler(optimizer)
+    sequences = [[group["lr"]] for group in optimizer.param_groups]
+    for _ in range(epochs):
+        optimizer.step()
+        scheduler.step()
+        for sequence, group in zip(sequences, optimizer.param_groups):
+            sequence.append(group["lr"])
+    return {"lrs": lrs, "sequences": sequences}
+
+
 def schedulers():
     sched = torch.optim.lr_scheduler
     plateau_metrics = [1.0, 0.9, 0.95, 0.93, 0.92, 0.91, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2]
@@ -83,6 +115,9 @@ def schedulers():
         "exponential_lr": lr_sequence(lambda o: sched.ExponentialLR(o, gamma=0.9), 10, lr=0.1),
         "cosine_annealing_lr": lr_sequence(lambda o: sched.CosineAnnealingLR(o, T_max=5, eta_min=0.01), 12, lr=0.1),
         "linear_lr": lr_sequence(lambda o: sched.LinearLR(o, start_factor=0.25, total_iters=4), 8, lr=0.1),
+        # Each group's own base rate, not a shared one: eta_min + (base_g - eta_min) * (1 + cos) / 2.
+        "cosine_annealing_lr_groups": group_lr_sequences(
+            lambda o: sched.CosineAnnealingLR(o, T_max=5, eta_min=0.01), 7, [0.1, 0.04]),
         "plateau_min": {
             "metrics": plateau_metrics,
             "lrs": lr_sequence(lambda o: sched.ReduceLROnPlateau(o, factor=0.5, patience=2, cooldown=1,
@@ -121,6 +156,8 @@ def main():
         "torch_version": torch.__version__,
         "problem": {"p1": P1, "p2": P2, "c1": C1, "c2": C2, "steps": STEPS},
         "optimizers": {name: run_optimizer(cls, opts) for name, (cls, opts) in OPTIMIZERS.items()},
+        "grouped_optimizers": {name: run_optimizer(cls, opts, groups)
+                               for name, (cls, opts, groups) in GROUPED_OPTIMIZERS.items()},
         "schedulers": schedulers(),
         "clipping": clipping(),
     }
