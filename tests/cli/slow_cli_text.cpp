@@ -2,6 +2,8 @@
 // first 150 synsets of each of WordNet's four data files, about 600 glosses.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cmath>
 #include <filesystem>
 #include <memory>
@@ -72,6 +74,28 @@ TEST_F(CliText, BertReportsMaskedAccuracyAndFillsInSentences) {
     EXPECT_EQ(example.at("guesses").size(), 3u);
   }
   EXPECT_TRUE(fs::exists(dir() / "bert" / "model.safetensors"));
+}
+
+TEST_F(CliText, BertResumesFromItsCheckpointAndContinuesItsLog) {
+  // (Whether a resumed run is bit-identical to an uninterrupted one is the Trainer's unit test: a
+  // run of one epoch cannot stand in for an interrupted run of two here, since the learning-rate
+  // schedule spans all the run's steps.)
+  const std::vector<std::string> model = {"--context", "12", "--layers", "1", "--d-model", "16", "--heads", "2",
+                                          "--batch-size", "16", "--examples", "0", "--no-progress", "--out", "bert-resumed"};
+  auto bert = [&](std::vector<std::string> extra) {
+    extra.insert(extra.begin(), model.begin(), model.end());
+    return run("bert", extra);
+  };
+  EXPECT_RAN(bert({"--epochs", "1"}));
+  const std::string first_row = read_text(dir() / "bert-resumed" / "metrics.csv");
+  const CliRun resumed = bert({"--epochs", "2", "--resume"});
+  EXPECT_RAN(resumed);
+  EXPECT_EQ(resumed.err.find("epoch 1:"), std::string::npos) << resumed.err;  // epoch 1 is not trained again
+  EXPECT_NE(resumed.err.find("epoch 2:"), std::string::npos) << resumed.err;
+  const std::string log = read_text(dir() / "bert-resumed" / "metrics.csv");
+  EXPECT_EQ(log.substr(0, first_row.size()), first_row);
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 3);  // the header and two epochs
+  EXPECT_EQ(last_json_line(resumed.out).at("epochs"), 2);
 }
 
 TEST_F(CliText, Word2vecVectorsAnswerSimilarWordsAndAnalogies) {

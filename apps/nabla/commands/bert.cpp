@@ -46,6 +46,7 @@ struct BertOptions {
   int64_t warmup = 100;
   double clip = 1.0;
   int64_t examples = 5;            // filled-in validation sentences printed at the end
+  bool resume = false;             // continue the run in --out from its checkpoint
 };
 
 const std::vector<std::string> kSpecials = {"[PAD]", "[CLS]", "[SEP]", "[MASK]"};
@@ -126,7 +127,7 @@ Tensor masked_loss(models::BertForMaskedLM& model, const models::MaskedTokens& b
 }
 
 // Loss and accuracy over the validation sentences, corrupted once with a fixed seed.
-std::map<std::string, double> validate(models::BertForMaskedLM& model, const models::MaskedTokens& corrupted, int64_t batch_size) {
+train::Metrics validate(models::BertForMaskedLM& model, const models::MaskedTokens& corrupted, int64_t batch_size) {
   const int64_t count = corrupted.inputs.size(0);
   double loss_sum = 0, correct = 0, chosen = 0;
   for (int64_t first = 0; first < count; first += batch_size) {
@@ -198,6 +199,7 @@ void add_bert_options(CLI::App& app, BertOptions& o) {
       ->check(kNonNegative);
   app.add_option("--clip", o.clip, "clip gradients to this global norm (0: off)")->check(kNonNegative);
   app.add_option("--examples", o.examples, "filled-in validation sentences shown at the end")->check(kNonNegative);
+  app.add_flag("--resume", o.resume, "continue the run in --out from its checkpoint");
 }
 
 int run_bert(const BertOptions& o, const SharedOptions& shared) {
@@ -245,7 +247,9 @@ int run_bert(const BertOptions& o, const SharedOptions& shared) {
   training.clip_norm = o.clip;
   training.progress = shared.progress;
   training.out = shared.out;
-  const std::vector<EpochMetrics> history = train_language_model(model, training, loss, validation);
+  training.resume = o.resume;
+  training.data_generator = &masking_generator;
+  const train::FitResult fitted = train_language_model(model, training, loss, validation);
 
   std::vector<std::string> tokens;
   for (int64_t id = 0; id < corpus.vocabulary.size(); ++id) tokens.push_back(corpus.vocabulary.token(id));
@@ -264,7 +268,7 @@ int run_bert(const BertOptions& o, const SharedOptions& shared) {
     std::cerr << "  " << e.at("sentence").get<std::string>() << "\n    answer: " << e.at("answer").get<std::string>()
               << "  guesses: " << e.at("guesses").dump() << "\n";
   double seconds = 0;
-  for (const EpochMetrics& m : history) seconds += m.seconds;
+  for (const train::EpochRecord& e : fitted.epochs) seconds += e.seconds;
   nlohmann::json summary = {{"train_seconds", seconds},
                             {"epochs", o.epochs},
                             {"steps", o.epochs * training.batches_per_epoch},
@@ -274,10 +278,10 @@ int run_bert(const BertOptions& o, const SharedOptions& shared) {
                             {"threads", get_num_threads()},
                             {"examples", examples},
                             {"out", shared.out}};
-  if (!history.empty()) {
-    summary["train_loss"] = history.back().train_loss;
-    summary["val_loss"] = history.back().validation.at("val_loss");
-    summary["val_masked_accuracy"] = history.back().validation.at("val_masked_accuracy");
+  if (!fitted.epochs.empty()) {
+    summary["train_loss"] = fitted.epochs.back().train_loss;
+    summary["val_loss"] = fitted.epochs.back().metric("val_loss");
+    summary["val_masked_accuracy"] = fitted.epochs.back().metric("val_masked_accuracy");
   }
   std::cout << summary.dump() << std::endl;
   return 0;

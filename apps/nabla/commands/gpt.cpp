@@ -50,6 +50,7 @@ struct GptOptions {
   std::string prompt = "a ";
   double temperature = 0.8;
   int64_t top_k = 10;
+  bool resume = false;             // continue the run in --out from its checkpoint
 };
 
 // Mean next-character loss over windows [0, count) of `stream`.
@@ -143,6 +144,7 @@ void add_gpt_options(CLI::App& app, GptOptions& o) {
       ->check(kPositive);
   app.add_option("--top-k", o.top_k, "draw only from the k most likely characters (0: all, 1: greedy)")
       ->check(kNonNegative);
+  app.add_flag("--resume", o.resume, "continue the run in --out from its checkpoint");
 }
 
 int run_gpt(const GptOptions& o, const SharedOptions& shared) {
@@ -190,7 +192,7 @@ int run_gpt(const GptOptions& o, const SharedOptions& shared) {
     };
     const Validation validate = [&] {
       const double l = mean_loss(*model, corpus.validation, validation_windows, o.batch_size);
-      return std::map<std::string, double>{{"val_loss", l}, {"val_bpc", l / std::log(2.0)}};
+      return train::Metrics{{"val_loss", l}, {"val_bpc", l / std::log(2.0)}};
     };
     LanguageModelTraining training;
     training.epochs = o.epochs;
@@ -201,20 +203,21 @@ int run_gpt(const GptOptions& o, const SharedOptions& shared) {
     training.clip_norm = o.clip;
     training.progress = shared.progress;
     training.out = shared.out;
-    const std::vector<EpochMetrics> history = train_language_model(*model, training, loss, validate);
+    training.resume = o.resume;
+    const train::FitResult fitted = train_language_model(*model, training, loss, validate);
     std::filesystem::create_directories(shared.out);
     io::save_safetensors((std::filesystem::path(shared.out) / "model.safetensors").string(), model->state_dict(),
                          metadata_of(model->config, vocabulary));
     double seconds = 0;
-    for (const EpochMetrics& m : history) seconds += m.seconds;
+    for (const train::EpochRecord& e : fitted.epochs) seconds += e.seconds;
     summary["train_seconds"] = seconds;
     summary["epochs"] = o.epochs;
     summary["steps"] = o.epochs * training.batches_per_epoch;
     summary["train_chars"] = corpus.train.size();
-    if (!history.empty()) {
-      summary["train_loss"] = history.back().train_loss;
-      summary["val_loss"] = history.back().validation.at("val_loss");
-      summary["val_bpc"] = history.back().validation.at("val_bpc");
+    if (!fitted.epochs.empty()) {
+      summary["train_loss"] = fitted.epochs.back().train_loss;
+      summary["val_loss"] = fitted.epochs.back().metric("val_loss");
+      summary["val_bpc"] = fitted.epochs.back().metric("val_bpc");
     }
     summary["out"] = shared.out;
   }
