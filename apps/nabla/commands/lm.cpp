@@ -21,9 +21,9 @@
 #include "nabla/io/safetensors.h"
 #include "nabla/models/language_model.h"
 #include "nabla/nabla.h"
-#include "nabla/optim/clip.h"
 #include "nabla/optim/optimizer.h"
 #include "nabla/random.h"
+#include "nabla/train/trainer.h"
 
 namespace nabla::cli {
 namespace {
@@ -50,6 +50,7 @@ struct LanguageModelOptions {
   std::string prompt;             // empty: start after an end of gloss
   double temperature = 0.8;
   int64_t top_k = 20;
+  bool resume = false;            // continue the run in --out from its checkpoint
 };
 
 // Mean cross entropy per token over every window of `batches`, from a zero state, without dropout.
@@ -89,6 +90,7 @@ void add_lm_options(CLI::App& app, LanguageModelOptions& o) {
   app.add_option("--prompt", o.prompt, "text the sample continues (default: the start of a gloss)");
   app.add_option("--temperature", o.temperature, "sampling temperature")->check(kPositive);
   app.add_option("--top-k", o.top_k, "sample among the k most likely tokens (0: all, 1: greedy)")->check(kNonNegative);
+  app.add_flag("--resume", o.resume, "continue the run in --out from its checkpoint");
 }
 
 int run_lm(const LanguageModelOptions& o, const SharedOptions& shared) {
@@ -125,33 +127,41 @@ int run_lm(const LanguageModelOptions& o, const SharedOptions& shared) {
             << " tokens), vocabulary " << vocab.size() << ", " << model.parameter_count() << " parameters"
             << (model.tied() ? " (decoder tied to the embedding)" : "") << std::endl;
 
-  const auto start = Clock::now();
+  // Truncated back-propagation through time: the windows in stream order, the state carried from
+  // one to the next and reset when an epoch starts reading the stream from its beginning.
+  int64_t epoch_tokens = 0;
+  for (int64_t k = 0; k < train_batches.size(); ++k) epoch_tokens += train_batches.window(k).targets.numel();
+  train::Batches<data::StreamBatches::Window> windows;
+  windows.count = train_batches.size();
+  windows.for_each = [&](int64_t, const std::function<void(const data::StreamBatches::Window&)>& visit) {
+    model.reset_state();
+    for (int64_t k = 0; k < train_batches.size(); ++k) visit(train_batches.window(k));
+  };
   double validation_loss = 0;
-  for (int64_t epoch = 0; epoch < o.epochs; ++epoch) {
-    const auto epoch_start = Clock::now();
-    model.train();
-    model.reset_state();  // each epoch reads the stream from its beginning
-    double total = 0;
-    int64_t tokens = 0;
-    for (int64_t k = 0; k < train_batches.size(); ++k) {
-      const auto w = train_batches.window(k);
-      const Tensor loss = F::cross_entropy(model(w.inputs).reshape({-1, vocab.size()}), w.targets.reshape({-1}));
-      adam.zero_grad();
-      loss.backward();
-      if (o.clip > 0) optim::clip_grad_norm_(model.parameters(), o.clip);
-      adam.step();
-      total += loss.item() * static_cast<double>(w.targets.numel());
-      tokens += w.targets.numel();
-    }
-    const double seconds = std::chrono::duration<double>(Clock::now() - epoch_start).count();
-    validation_loss = evaluate_loss(model, validation_batches);
-    std::cout << "epoch " << epoch + 1 << "/" << o.epochs << "  train perplexity " << std::fixed << std::setprecision(2)
-              << std::exp(total / static_cast<double>(tokens)) << "  validation perplexity "
-              << std::exp(validation_loss) << "  " << std::setprecision(1) << seconds << " s ("
-              << std::setprecision(0) << static_cast<double>(tokens) / seconds << " tokens/s)" << std::endl;
-    std::cout.unsetf(std::ios::floatfield);
-  }
-  const double train_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  train::Trainer trainer(
+      model, adam,
+      {.epochs = o.epochs, .out_dir = shared.out, .resume = o.resume, .progress = shared.progress,
+       .clip_grad_norm = o.clip,
+       .validate = [&](nn::Module&) -> train::Metrics {
+         validation_loss = evaluate_loss(model, validation_batches);
+         return {{"val_loss", validation_loss}, {"val_perplexity", std::exp(validation_loss)}};
+       },
+       .report = [&](const train::EpochRecord& e) {
+         std::cout << "epoch " << e.epoch << "/" << e.epochs << "  train perplexity " << std::fixed
+                   << std::setprecision(2) << std::exp(e.train_loss) << "  validation perplexity "
+                   << e.metric("val_perplexity") << "  " << std::setprecision(1) << e.seconds << " s ("
+                   << std::setprecision(0) << static_cast<double>(epoch_tokens) / e.seconds << " tokens/s)"
+                   << std::endl;
+         std::cout.unsetf(std::ios::floatfield);
+       }});
+  const train::FitResult fitted = trainer.fit<data::StreamBatches::Window>(
+      windows, [&](nn::Module&, const data::StreamBatches::Window& w) -> train::StepResult {
+        return {F::cross_entropy(model(w.inputs).reshape({-1, vocab.size()}), w.targets.reshape({-1})),
+                w.targets.numel()};
+      });
+  model.eval();
+  if (!fitted.epochs.empty()) validation_loss = fitted.epochs.back().metric("val_loss");
+  const double train_seconds = fitted.train_seconds;
 
   const std::filesystem::path dir(shared.out);
   std::filesystem::create_directories(dir);
@@ -185,6 +195,7 @@ Command lm_command() {
           .shared = {.seed = "split, initialisation, dropout, sampling",
                      .threads = true,
                      .out = OutputOption{"runs/lm", "directory for model.safetensors and vocabulary.json"},
+                     .progress = true,
                      .data = DataSource::wordnet},
           .add_options = [options](CLI::App& app) { add_lm_options(app, *options); },
           .run = [options](const SharedOptions& shared) { return run_lm(*options, shared); }};
