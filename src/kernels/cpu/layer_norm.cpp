@@ -1,4 +1,5 @@
 #include "kernels/cpu/layer_norm.h"
+#include "kernels/cpu/parallel_threshold.h"
 
 #include <omp.h>
 
@@ -8,8 +9,6 @@
 
 namespace nabla::kernels {
 namespace {
-
-constexpr int64_t kParallelThreshold = 32768;
 
 bool worth_threads(const LayerNormShape& s) {
   return s.rows * s.features >= kParallelThreshold && omp_get_max_threads() > 1 && !omp_in_parallel();

@@ -1,4 +1,5 @@
 #include "kernels/cpu/pool.h"
+#include "kernels/cpu/parallel_threshold.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,8 +7,6 @@
 
 namespace nabla::kernels {
 namespace {
-
-constexpr int64_t kParallelThreshold = 32768;  // elements below which threads cost more than they save
 
 // Windows [2i, 2i + 2) along the axis: the 2x2, stride-2 pooling most networks use.
 bool is_pairs(const PoolWindows& w) {
