@@ -39,7 +39,8 @@ void register_kernel(Device::Kind device, decltype(CpuKernel) kernel) {
 template <auto CpuKernel>
 decltype(CpuKernel) find_kernel(Device device) {
   if (device.kind == Device::Kind::cpu) return CpuKernel;
-  return reinterpret_cast<decltype(CpuKernel)>(find_erased_kernel(device.kind, kKernelId<CpuKernel>));
+  return reinterpret_cast<decltype(CpuKernel)>(
+      find_erased_kernel(device.kind, kKernelId<CpuKernel>));
 }
 
 }  // namespace nabla::kernels

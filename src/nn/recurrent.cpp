@@ -239,7 +239,7 @@ RecurrentState RecurrentCell::step(const Tensor& x, const RecurrentState& state)
   const Tensor input_gates = unsqueeze(functional::linear(x, weight_ih, bias_ih), 0);
   const functional::RecurrentRun run =
       functional::recurrent_sequence(cell_kind(kind), input_gates, weight_hh, bias_hh,
-                                 or_zeros(state.h), lstm ? or_zeros(state.c) : Tensor(), false);
+                                     or_zeros(state.h), lstm ? or_zeros(state.c) : Tensor(), false);
   return {run.h_final, run.c_final};
 }
 

@@ -27,7 +27,8 @@ Tensor scaled_masked_softmax(const Tensor& scores, const Tensor& mask, double sc
       view.data = mask.data<T>();
       view.strides = detail::broadcast_strides(mask, x.shape());
     }
-    detail::kernel_for<kernels::masked_softmax<T>>(x.device(), "masked_softmax")(x.shape(), x.data<T>(), static_cast<T>(scale), view, y.data<T>());
+    detail::kernel_for<kernels::masked_softmax<T>>(x.device(), "masked_softmax")(
+        x.shape(), x.data<T>(), static_cast<T>(scale), view, y.data<T>());
   });
   return record("masked_softmax", {scores, mask}, y,
                 [out = SavedOutput(y), mask, scale](const Tensor& g) -> std::vector<Tensor> {
@@ -42,8 +43,9 @@ Tensor scaled_masked_softmax(const Tensor& scores, const Tensor& mask, double sc
                     const int64_t rows = n == 0 ? 0 : s.numel() / n;
                     detail::with_floating(s, [&](auto tag) {
                       using T = decltype(tag);
-                      detail::kernel_for<kernels::softmax_backward<T>>(s.device(), "masked_softmax_backward")(rows, n, sc.data<T>(), gc.data<T>(),
-                                                   shifted.data<T>());
+                      const auto softmax_backward =
+                          detail::kernel_for<kernels::softmax_backward<T>>(s.device(), "masked_softmax");
+                      softmax_backward(rows, n, sc.data<T>(), gc.data<T>(), shifted.data<T>());
                     });
                   }
                   Tensor g_mask;
@@ -149,18 +151,19 @@ Tensor fused_attention(const Tensor& q, const Tensor& k, const Tensor& v, const 
   Shape scores_shape = batch, out_shape = batch;
   scores_shape.insert(scores_shape.end(), {s.lq, s.lk});
   out_shape.insert(out_shape.end(), {s.lq, s.dv});
-  const Tensor keep = dropout_p > 0.0 ? detail::dropout_mask(scores_shape, q.dtype(), dropout_p) : Tensor();
+  const Tensor keep =
+      dropout_p > 0.0 ? detail::dropout_mask(scores_shape, q.dtype(), dropout_p) : Tensor();
   Tensor qc, kc, vc;
   Tensor probs = Tensor::empty(scores_shape, q.dtype());
   Tensor dropped = keep.defined() ? Tensor::empty(scores_shape, q.dtype()) : Tensor();
   Tensor out = Tensor::empty(out_shape, q.dtype());
   detail::with_floating(q, [&](auto tag) {
     using T = decltype(tag);
-    detail::kernel_for<kernels::attention_forward<T>>(q.device(), "scaled_dot_product_attention")(s, batched_matrix<T>(q, batch, qc), batched_matrix<T>(k, batch, kc),
-                                  batched_matrix<T>(v, batch, vc), batched_mask<T>(mask, scores_shape),
-                                  static_cast<T>(scale), keep.defined() ? keep.data<T>() : nullptr,
-                                  probs.data<T>(), dropped.defined() ? dropped.data<T>() : nullptr,
-                                  out.data<T>());
+    detail::kernel_for<kernels::attention_forward<T>>(q.device(), "scaled_dot_product_attention")(
+        s, batched_matrix<T>(q, batch, qc), batched_matrix<T>(k, batch, kc),
+        batched_matrix<T>(v, batch, vc), batched_mask<T>(mask, scores_shape), static_cast<T>(scale),
+        keep.defined() ? keep.data<T>() : nullptr, probs.data<T>(),
+        dropped.defined() ? dropped.data<T>() : nullptr, out.data<T>());
   });
   return record("scaled_dot_product_attention", {q, k, v}, out,
                 [q, k, v, qc, kc, vc, mask, keep, probs, dropped, scale, s, batch](const Tensor& g) -> std::vector<Tensor> {
@@ -179,11 +182,14 @@ Tensor fused_attention(const Tensor& q, const Tensor& k, const Tensor& v, const 
     detail::with_floating(q, [&](auto tag) {
       using T = decltype(tag);
       Tensor unused, gc;
-      detail::kernel_for<kernels::attention_backward<T>>(q.device(), "scaled_dot_product_attention_backward")(s, batched_matrix<T>(qc, batch, unused), batched_matrix<T>(kc, batch, unused),
-                                     batched_matrix<T>(vc, batch, unused), static_cast<T>(scale), probs.data<T>(),
-                                     keep.defined() ? keep.data<T>() : nullptr,
-                                     dropped.defined() ? dropped.data<T>() : nullptr,
-                                     batched_matrix<T>(g, batch, gc), gq.data<T>(), gk.data<T>(), gv.data<T>());
+      const auto attention_backward =
+          detail::kernel_for<kernels::attention_backward<T>>(q.device(), "scaled_dot_product_attention");
+      attention_backward(
+          s, batched_matrix<T>(qc, batch, unused), batched_matrix<T>(kc, batch, unused),
+          batched_matrix<T>(vc, batch, unused), static_cast<T>(scale), probs.data<T>(),
+          keep.defined() ? keep.data<T>() : nullptr,
+          dropped.defined() ? dropped.data<T>() : nullptr, batched_matrix<T>(g, batch, gc),
+          gq.data<T>(), gk.data<T>(), gv.data<T>());
     });
     return {gq, gk, gv};
   });

@@ -45,13 +45,14 @@ Tensor batch_norm_training(const Tensor& x, const Tensor& running_mean, const Te
   Tensor y = Tensor::empty(s, x.dtype());
   with_floating(x, [&](auto tag) {
     using T = decltype(tag);
-    kernel_for<kernels::batch_norm_statistics<T>>(x.device(), "batch_norm")(shape, ptr<T>(xc), mut<T>(batch_mean), mut<T>(batch_var));
+    kernel_for<kernels::batch_norm_statistics<T>>(x.device(), "batch_norm")(
+        shape, ptr<T>(xc), mut<T>(batch_mean), mut<T>(batch_var));
   });
   const Tensor invstd = pow(batch_var + eps, -0.5);
   with_floating(x, [&](auto tag) {
     using T = decltype(tag);
-    kernel_for<kernels::batch_norm_apply<T>>(x.device(), "batch_norm")(shape, ptr<T>(xc), ptr<T>(batch_mean), ptr<T>(invstd), ptr<T>(w),
-                                 ptr<T>(b), mut<T>(y));
+    kernel_for<kernels::batch_norm_apply<T>>(x.device(), "batch_norm")(
+        shape, ptr<T>(xc), ptr<T>(batch_mean), ptr<T>(invstd), ptr<T>(w), ptr<T>(b), mut<T>(y));
   });
   {
     NoGradGuard no_grad;
@@ -71,8 +72,9 @@ Tensor batch_norm_training(const Tensor& x, const Tensor& running_mean, const Te
     Tensor gb = need_b ? Tensor::empty({s[1]}, x.dtype()) : Tensor();
     with_floating(x, [&](auto tag) {
       using T = decltype(tag);
-      kernel_for<kernels::batch_norm_backward<T>>(x.device(), "batch_norm_backward")(shape, ptr<T>(xc), ptr<T>(gc), ptr<T>(batch_mean), ptr<T>(invstd),
-                                      ptr<T>(w), mut<T>(gx), mut<T>(gw), mut<T>(gb));
+      kernel_for<kernels::batch_norm_backward<T>>(x.device(), "batch_norm_backward")(
+          shape, ptr<T>(xc), ptr<T>(gc), ptr<T>(batch_mean), ptr<T>(invstd), ptr<T>(w), mut<T>(gx),
+          mut<T>(gw), mut<T>(gb));
     });
     return {gx, gw, gb};
   });

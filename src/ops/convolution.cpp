@@ -66,8 +66,9 @@ Tensor conv(const Tensor& x, const Tensor& w, const Tensor& bias, const ConvPara
   Tensor y = Tensor::empty(y_shape, x.dtype());
   with_floating(x, [&](auto tag) {
     using T = decltype(tag);
-    kernel_for<kernels::conv2d_forward<T>>(x.device(), "conv2d")(geometry(x.shape(), w.shape(), y_shape, p), ptr<T>(xc), ptr<T>(wc),
-                               ptr<T>(bc), static_cast<T*>(y.raw_data()));
+    kernel_for<kernels::conv2d_forward<T>>(x.device(), "conv2d")(
+        geometry(x.shape(), w.shape(), y_shape, p), ptr<T>(xc), ptr<T>(wc), ptr<T>(bc),
+        static_cast<T*>(y.raw_data()));
   });
   const bool need_x = x.requires_grad(), need_w = w.requires_grad(),
              need_b = bias.defined() && bias.requires_grad();
@@ -89,8 +90,9 @@ Tensor adjoint(const Tensor& gy, const Tensor& w, const Tensor& bias, const Conv
   Tensor gx = Tensor::empty(x_shape, gy.dtype());
   with_floating(gy, [&](auto tag) {
     using T = decltype(tag);
-    kernel_for<kernels::conv2d_input_grad<T>>(gy.device(), "conv_transpose2d")(geometry(x_shape, w.shape(), gy.shape(), p), ptr<T>(gc),
-                                  ptr<T>(wc), ptr<T>(bc), static_cast<T*>(gx.raw_data()));
+    kernel_for<kernels::conv2d_input_grad<T>>(gy.device(), "conv_transpose2d")(
+        geometry(x_shape, w.shape(), gy.shape(), p), ptr<T>(gc), ptr<T>(wc), ptr<T>(bc),
+        static_cast<T*>(gx.raw_data()));
   });
   const bool need_gy = gy.requires_grad(), need_w = w.requires_grad(),
              need_b = bias.defined() && bias.requires_grad();
@@ -106,8 +108,9 @@ Tensor weight_grad(const Tensor& x, const Tensor& gy, const ConvParams& p, const
   Tensor gw = Tensor::empty(w_shape, x.dtype());
   with_floating(x, [&](auto tag) {
     using T = decltype(tag);
-    kernel_for<kernels::conv2d_weight_grad<T>>(x.device(), "conv2d_weight_grad")(geometry(x.shape(), w_shape, gy.shape(), p), ptr<T>(xc),
-                                   ptr<T>(gc), static_cast<T*>(gw.raw_data()), nullptr);
+    kernel_for<kernels::conv2d_weight_grad<T>>(x.device(), "conv2d_weight_grad")(
+        geometry(x.shape(), w_shape, gy.shape(), p), ptr<T>(xc), ptr<T>(gc),
+        static_cast<T*>(gw.raw_data()), nullptr);
   });
   const bool need_x = x.requires_grad(), need_gy = gy.requires_grad();
   return record("conv2d_weight_grad", {x, gy}, gw, [=](const Tensor& g) -> std::vector<Tensor> {
@@ -123,9 +126,9 @@ std::pair<Tensor, Tensor> weight_and_bias_grad(const Tensor& x, const Tensor& gy
   Tensor gw = Tensor::empty(w_shape, x.dtype()), gb = Tensor::empty({w_shape[0]}, x.dtype());
   with_floating(x, [&](auto tag) {
     using T = decltype(tag);
-    kernel_for<kernels::conv2d_weight_grad<T>>(x.device(), "conv2d_backward")(geometry(x.shape(), w_shape, gy.shape(), p), ptr<T>(xc),
-                                   ptr<T>(gc), static_cast<T*>(gw.raw_data()),
-                                   static_cast<T*>(gb.raw_data()));
+    kernel_for<kernels::conv2d_weight_grad<T>>(x.device(), "conv2d_backward")(
+        geometry(x.shape(), w_shape, gy.shape(), p), ptr<T>(xc), ptr<T>(gc),
+        static_cast<T*>(gw.raw_data()), static_cast<T*>(gb.raw_data()));
   });
   return {gw, gb};
 }

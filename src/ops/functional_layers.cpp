@@ -98,9 +98,10 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
       beta = T(1);
     }
     if (n > 0 && out_features > 0)
-      detail::kernel_for<kernels::gemm<T>>(x.device(), "linear")(false, trans_w, n, out_features, in, T(1),
-                       static_cast<const T*>(rows.raw_data()), std::max<int64_t>(in, 1),
-                       static_cast<const T*>(w.raw_data()), ldw, beta, po, out_features);
+      detail::kernel_for<kernels::gemm<T>>(x.device(), "linear")(
+          false, trans_w, n, out_features, in, T(1), static_cast<const T*>(rows.raw_data()),
+          std::max<int64_t>(in, 1), static_cast<const T*>(w.raw_data()), ldw, beta, po,
+          out_features);
   });
   return record("linear", {x, weight, bias}, out,
                 [x, weight, bias, in, out_features](const Tensor& g) -> std::vector<Tensor> {

@@ -19,15 +19,16 @@ void check_writable(const Tensor& self, const Tensor& other, const char* name) {
                      to_string(self.shape()) + ", the shape written in place");
 }
 
-const Tensor& in_place(kernels::BinaryOp op, const Tensor& self, const Tensor& other, const char* name) {
+const Tensor& in_place(kernels::BinaryOp op, const Tensor& self, const Tensor& other,
+                       const char* name) {
   check_writable(self, other, name);
   if (!is_floating(self.dtype()) && is_floating(other.dtype()))
     throw DTypeError(std::string(name) + ": cannot write " + to_string(other.dtype()) + " results into " +
                      to_string(self.dtype()));
   const Tensor o = other.dtype() == self.dtype() ? other : cast(other.detach(), self.dtype());
   detail::kernel_for<kernels::binary>(self.device(), name)(
-      op, self.dtype(), self.shape(), self.raw_data(), self.strides(), self.raw_data(), self.strides(),
-      o.raw_data(), detail::broadcast_strides(o, self.shape()));
+      op, self.dtype(), self.shape(), self.raw_data(), self.strides(), self.raw_data(),
+      self.strides(), o.raw_data(), detail::broadcast_strides(o, self.shape()));
   return self;
 }
 

@@ -133,16 +133,16 @@ void run_forward(RecurrentCellKind kind, const Layout& layout, const Tensor& inp
         // gates = x_t + b_hh, then += h_{t-1} W_hh^T in the GEMM (beta = 1).
         add_bias_rows(n, width, xt, pb, g);
         gemm(false, true, n, width, hidden, S(1), h_prev, hidden, pw, hidden, S(1), g, width);
-        kernel_for<kernels::lstm_cell_forward<S>>(device, op)(n, hidden, g, pc + cell_row(layout.prev_row(t)),
-                                      pc + cell_row(layout.h_row(t)), h);
+        kernel_for<kernels::lstm_cell_forward<S>>(device, op)(
+            n, hidden, g, pc + cell_row(layout.prev_row(t)), pc + cell_row(layout.h_row(t)), h);
         break;
       case RecurrentCellKind::gru: {
         // The hidden side stays separate: its n block is scaled by r before joining x's.
         S* hg = h_gates.data<S>();
         for (int64_t r = 0; r < n; ++r)
           if (pb) std::copy_n(pb, width, hg + r * width);
-        gemm(false, true, n, width, hidden, S(1), h_prev, hidden, pw, hidden,
-                         pb ? S(1) : S(0), hg, width);
+        gemm(false, true, n, width, hidden, S(1), h_prev, hidden, pw, hidden, pb ? S(1) : S(0), hg,
+             width);
         kernel_for<kernels::gru_cell_forward<S>>(device, op)(n, hidden, xt, hg, h_prev, g, h);
         break;
       }
@@ -150,7 +150,8 @@ void run_forward(RecurrentCellKind kind, const Layout& layout, const Tensor& inp
       case RecurrentCellKind::rnn_relu:
         add_bias_rows(n, width, xt, pb, h);
         gemm(false, true, n, width, hidden, S(1), h_prev, hidden, pw, hidden, S(1), h, width);
-        kernel_for<kernels::rnn_cell_forward<S>>(device, op)(nh, kind == RecurrentCellKind::rnn_relu, h);
+        kernel_for<kernels::rnn_cell_forward<S>>(device, op)(
+            nh, kind == RecurrentCellKind::rnn_relu, h);
         break;
     }
   }
@@ -196,21 +197,22 @@ std::vector<Tensor> run_backward(RecurrentCellKind kind, const Layout& layout, c
     switch (kind) {
       case RecurrentCellKind::lstm: {
         const S* pc = saved.cells.data<S>();
-        kernel_for<kernels::lstm_cell_backward<S>>(device, op)(n, hidden, saved.gates.data<S>() + t * n * 4 * hidden,
-                                       pc + layout.prev_row(t) * nh, pc + layout.h_row(t) * nh, pdh,
-                                       dc.data<S>(), di);
+        kernel_for<kernels::lstm_cell_backward<S>>(device, op)(
+            n, hidden, saved.gates.data<S>() + t * n * 4 * hidden, pc + layout.prev_row(t) * nh,
+            pc + layout.h_row(t) * nh, pdh, dc.data<S>(), di);
         gemm(false, false, n, hidden, width, S(1), di, width, pw, hidden, S(0), pnext, hidden);
         break;
       }
       case RecurrentCellKind::gru:
-        kernel_for<kernels::gru_cell_backward<S>>(device, op)(n, hidden, saved.gates.data<S>() + t * n * 4 * hidden,
-                                      ph + layout.prev_row(t) * nh, pdh, di, dside, pnext);
+        kernel_for<kernels::gru_cell_backward<S>>(device, op)(
+            n, hidden, saved.gates.data<S>() + t * n * 4 * hidden, ph + layout.prev_row(t) * nh,
+            pdh, di, dside, pnext);
         gemm(false, false, n, hidden, width, S(1), dside, width, pw, hidden, S(1), pnext, hidden);
         break;
       case RecurrentCellKind::rnn_tanh:
       case RecurrentCellKind::rnn_relu:
-        kernel_for<kernels::rnn_cell_backward<S>>(device, op)(nh, kind == RecurrentCellKind::rnn_relu,
-                                      ph + layout.h_row(t) * nh, pdh, di);
+        kernel_for<kernels::rnn_cell_backward<S>>(device, op)(
+            nh, kind == RecurrentCellKind::rnn_relu, ph + layout.h_row(t) * nh, pdh, di);
         gemm(false, false, n, hidden, width, S(1), di, width, pw, hidden, S(0), pnext, hidden);
         break;
     }
@@ -222,7 +224,7 @@ std::vector<Tensor> run_backward(RecurrentCellKind kind, const Layout& layout, c
     // sum_t dside_t^T h_{t-1}: one GEMM over all T * N rows.
     grads[1] = Tensor::empty({width, hidden}, dtype);
     gemm(true, false, width, hidden, steps * n, S(1), pdh_side, width,
-                     ph + layout.first_prev_row() * nh, hidden, S(0), grads[1].data<S>(), hidden);
+         ph + layout.first_prev_row() * nh, hidden, S(0), grads[1].data<S>(), hidden);
   }
   if (wanted[2]) {
     grads[2] = Tensor::empty({width}, dtype);

@@ -1,4 +1,5 @@
 #include "kernels/cpu/attention_softmax.h"
+
 #include "kernels/cpu/parallel_threshold.h"
 
 namespace nabla::kernels {

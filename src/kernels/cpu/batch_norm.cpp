@@ -1,4 +1,5 @@
 #include "kernels/cpu/batch_norm.h"
+
 #include "kernels/cpu/parallel_threshold.h"
 
 namespace nabla::kernels {

@@ -1,9 +1,10 @@
 #include "kernels/cpu/gemm.h"
-#include "kernels/cpu/parallel_threshold.h"
 
 #include <algorithm>
 #include <cstdint>
 #include <vector>
+
+#include "kernels/cpu/parallel_threshold.h"
 
 #ifdef NABLA_HAVE_BLAS
 #include <cblas.h>

@@ -1,11 +1,12 @@
 #include "kernels/cpu/layer_norm.h"
-#include "kernels/cpu/parallel_threshold.h"
 
 #include <omp.h>
 
 #include <algorithm>
 #include <cmath>
 #include <vector>
+
+#include "kernels/cpu/parallel_threshold.h"
 
 namespace nabla::kernels {
 namespace {

@@ -1,9 +1,10 @@
 #include "kernels/cpu/pool.h"
-#include "kernels/cpu/parallel_threshold.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+
+#include "kernels/cpu/parallel_threshold.h"
 
 namespace nabla::kernels {
 namespace {

@@ -1,10 +1,11 @@
 #include "kernels/cpu/recurrent.h"
-#include "kernels/cpu/parallel_threshold.h"
 
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
 #include <vector>
+
+#include "kernels/cpu/parallel_threshold.h"
 
 namespace nabla::kernels {
 namespace {
