@@ -4,7 +4,6 @@
 // with the running statistics through ordinary ops.
 #include "kernels/cpu/batch_norm.h"
 #include "nabla/functional.h"
-#include "ops/functional_detail.h"
 #include "ops/op_utils.h"
 
 namespace nabla::functional {

@@ -3,7 +3,6 @@
 // same formula written with ops, so second derivatives still come out right.
 #include "kernels/cpu/layer_norm.h"
 #include "nabla/functional.h"
-#include "ops/functional_detail.h"
 #include "ops/op_utils.h"
 
 namespace nabla::functional {
