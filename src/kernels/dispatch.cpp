@@ -3,6 +3,7 @@
 #include <array>
 #include <atomic>
 #include <mutex>
+#include <stdexcept>
 #include <vector>
 
 namespace nabla::kernels {
@@ -28,6 +29,9 @@ size_t next_kernel_id() {
 }
 
 void register_erased_kernel(Device::Kind device, size_t id, ErasedKernel kernel) {
+  // A CPU row would never be read: CPU lookups return the CPU implementation itself.
+  if (device == Device::Kind::cpu)
+    throw std::invalid_argument("register_kernel: the CPU's kernels are the CPU implementations");
   KernelTable& t = table();
   std::lock_guard lock(t.registering);
   std::vector<ErasedKernel>& column = t.columns[static_cast<size_t>(device)];

@@ -18,21 +18,26 @@ namespace nabla::kernels {
 // Any kernel's address with its signature erased, as the table stores it.
 using ErasedKernel = void (*)();
 
-// The next free row of the table; each kernel takes one the first time it is named.
+// The next free row of the table.
 size_t next_kernel_id();
 
+// CpuKernel's row, taken the first time the kernel is named (a function-local static, so a backend
+// that registers during static initialisation still gets the row every later lookup uses).
 template <auto CpuKernel>
-inline const size_t kKernelId = next_kernel_id();
+size_t kernel_id() {
+  static const size_t id = next_kernel_id();
+  return id;
+}
 
 void register_erased_kernel(Device::Kind device, size_t id, ErasedKernel kernel);
 // nullptr when the device has no kernel in that row.
 ErasedKernel find_erased_kernel(Device::Kind device, size_t id);
 
-// Registers `kernel` as `device`'s version of CpuKernel. Not for the CPU, whose kernels are the
-// CpuKernels themselves.
+// Registers `kernel` as `device`'s version of CpuKernel. Refused (std::invalid_argument) for the
+// CPU, whose kernels are the CpuKernels themselves.
 template <auto CpuKernel>
 void register_kernel(Device::Kind device, decltype(CpuKernel) kernel) {
-  register_erased_kernel(device, kKernelId<CpuKernel>, reinterpret_cast<ErasedKernel>(kernel));
+  register_erased_kernel(device, kernel_id<CpuKernel>(), reinterpret_cast<ErasedKernel>(kernel));
 }
 
 // `device`'s version of CpuKernel, or nullptr when none is registered.
@@ -40,7 +45,7 @@ template <auto CpuKernel>
 decltype(CpuKernel) find_kernel(Device device) {
   if (device.kind == Device::Kind::cpu) return CpuKernel;
   return reinterpret_cast<decltype(CpuKernel)>(
-      find_erased_kernel(device.kind, kKernelId<CpuKernel>));
+      find_erased_kernel(device.kind, kernel_id<CpuKernel>()));
 }
 
 }  // namespace nabla::kernels

@@ -2,6 +2,8 @@
 // registered, and an op on a device without the kernel fails with the op and the device named.
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 #include "kernels/cpu/elementwise.h"
 #include "kernels/dispatch.h"
 #include "nabla/error.h"
@@ -33,8 +35,10 @@ TEST(KernelDispatch, AnotherDeviceFindsOnlyWhatItRegistered) {
   const auto fill = detail::kernel_for<kernels::fill>(cuda, "full");
   fill(DType::f32, {}, nullptr, {}, 0.0);
   EXPECT_EQ(fills_seen, 1);
-  // The CPU still runs its own kernel.
+  // The CPU still runs its own kernel, and cannot be given another.
   EXPECT_EQ(detail::kernel_for<kernels::fill>(kCPU, "full"), &kernels::fill);
+  EXPECT_THROW(kernels::register_kernel<kernels::fill>(Device::Kind::cpu, &counting_fill),
+               std::invalid_argument);
 }
 
 }  // namespace
