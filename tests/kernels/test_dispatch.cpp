@@ -14,7 +14,9 @@ namespace {
 
 int fills_seen = 0;
 
-void counting_fill(DType, const std::vector<int64_t>&, void*, const kernels::Strides&, double) { ++fills_seen; }
+void counting_fill(DType, const std::vector<int64_t>&, void*, const kernels::Strides&, double) {
+  ++fills_seen;
+}
 
 TEST(KernelDispatch, TheCpuKernelIsTheCpuImplementation) {
   EXPECT_EQ(kernels::find_kernel<kernels::binary>(kCPU), &kernels::binary);

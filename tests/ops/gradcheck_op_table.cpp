@@ -28,13 +28,14 @@ void PrintTo(const OpEntry& entry, std::ostream* os) { *os << entry.name; }
 
 namespace {
 
-void expect_all_close(const std::vector<Tensor>& expected, const std::vector<Tensor>& actual, double tolerance,
-                      const std::string& what) {
+void expect_all_close(const std::vector<Tensor>& expected, const std::vector<Tensor>& actual,
+                      double tolerance, const std::string& what) {
   ASSERT_EQ(expected.size(), actual.size()) << what;
   for (size_t i = 0; i < expected.size(); ++i) {
     const Tensor e = cast(expected[i], DType::f64), a = cast(actual[i], DType::f64);
     EXPECT_TRUE(allclose(a, e, tolerance, tolerance))
-        << what << ": " << (i == 0 ? std::string("the output") : "the gradient of input " + std::to_string(i - 1))
+        << what << ": "
+        << (i == 0 ? std::string("the output") : "the gradient of input " + std::to_string(i - 1))
         << " differs (shape " << to_string(e.shape()) << ")";
   }
 }
@@ -55,7 +56,8 @@ class OpTable : public ::testing::TestWithParam<OpEntry> {};
 
 TEST_P(OpTable, FirstOrderGradcheckInF64) {
   const OpEntry& entry = GetParam();
-  const GradcheckResult result = gradcheck(entry.op, make_inputs(entry, DType::f64, Layout::contiguous), entry.tolerance);
+  const GradcheckResult result =
+      gradcheck(entry.op, make_inputs(entry, DType::f64, Layout::contiguous), entry.tolerance);
   EXPECT_TRUE(result.ok) << result.message;
 }
 
@@ -79,8 +81,8 @@ TEST_P(OpTable, FusedAgreesWithComposite) {
   const OpEntry& entry = GetParam();
   if (!entry.composite) GTEST_SKIP() << entry.name << " is not fused";
   const std::vector<Tensor> inputs = make_inputs(entry, DType::f64, Layout::contiguous);
-  expect_all_close(output_and_gradients(entry.composite, inputs), output_and_gradients(entry.op, inputs), 1e-9,
-                   "fused against composite");
+  expect_all_close(output_and_gradients(entry.composite, inputs), output_and_gradients(entry.op, inputs),
+                   1e-9, "fused against composite");
 }
 
 TEST_P(OpTable, StridedAgreesWithContiguous) {
@@ -143,9 +145,12 @@ TEST(OpTableCoverage, EveryPublicFunctionIsAnEntryOrListedAsNotDifferentiable) {
   for (const std::string& name : declared)
     EXPECT_TRUE(covered.count(name) || exempt.count(name))
         << name << " is declared in ops.h or functional.h but has no entry in tests/ops/op_table_entries.h";
-  for (const std::string& name : covered) EXPECT_TRUE(declared.count(name)) << "entry " << name << " names no public function";
-  for (const std::string& name : exempt) EXPECT_TRUE(declared.count(name)) << name << " is exempted but not declared";
-  for (const std::string& name : exempt) EXPECT_FALSE(covered.count(name)) << name << " is both an entry and exempted";
+  for (const std::string& name : covered)
+    EXPECT_TRUE(declared.count(name)) << "entry " << name << " names no public function";
+  for (const std::string& name : exempt)
+    EXPECT_TRUE(declared.count(name)) << name << " is exempted but not declared";
+  for (const std::string& name : exempt)
+    EXPECT_FALSE(covered.count(name)) << name << " is both an entry and exempted";
 }
 
 // The node kinds src/ops records under a literal name.
@@ -206,7 +211,8 @@ TEST(OpTableCoverage, EveryNodeKindOfSrcOpsIsBuiltByAnEntry) {
 
 TEST(OpTableCoverage, EntryNamesAreUnique) {
   std::set<std::string> seen;
-  for (const OpEntry& entry : op_table()) EXPECT_TRUE(seen.insert(entry.name).second) << entry.name << " twice";
+  for (const OpEntry& entry : op_table())
+    EXPECT_TRUE(seen.insert(entry.name).second) << entry.name << " twice";
 }
 
 }  // namespace

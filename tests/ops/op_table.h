@@ -91,7 +91,8 @@ inline std::vector<Tensor> make_inputs(const OpEntry& entry, DType dtype, Layout
 // The tensors of a differentiable call: its output, then the gradient of sum(output * v) with
 // respect to every input that requires grad, v a fixed random weighting. Comparing these compares
 // both the forward and the backward of two ways of computing one function.
-inline std::vector<Tensor> output_and_gradients(const DifferentiableFn& f, const std::vector<Tensor>& inputs) {
+inline std::vector<Tensor> output_and_gradients(const DifferentiableFn& f,
+                                                const std::vector<Tensor>& inputs) {
   const Tensor out = f(inputs);
   std::vector<Tensor> wrt;
   for (const Tensor& x : inputs)
@@ -103,8 +104,8 @@ inline std::vector<Tensor> output_and_gradients(const DifferentiableFn& f, const
   GradOptions options;
   options.allow_unused = true;
   std::vector<Tensor> results{out.detach()};
-  const std::vector<Tensor> grads = out.requires_grad() ? grad({out}, wrt, {v}, options)
-                                                        : std::vector<Tensor>(wrt.size());
+  const std::vector<Tensor> grads =
+      out.requires_grad() ? grad({out}, wrt, {v}, options) : std::vector<Tensor>(wrt.size());
   for (size_t k = 0; k < wrt.size(); ++k)
     results.push_back(grads[k].defined() ? grads[k].detach() : zeros_like(wrt[k]));
   return results;

@@ -61,9 +61,10 @@ inline Tensor conv2d_by_slices(const Tensor& x, const Tensor& w, const Tensor& b
   Tensor out;
   for (int64_t i = 0; i < kh; ++i)
     for (int64_t j = 0; j < kw; ++j) {
-      const Tensor patch = slice(slice(xp, 2, i, i + (ho - 1) * stride + 1, stride), 3, j,
-                                 j + (wo - 1) * stride + 1, stride);
-      const Tensor term = matmul(permute(patch, {0, 2, 3, 1}), transpose(select(select(w, 3, j), 2, i), 0, 1));
+      const Tensor patch =
+          slice(slice(xp, 2, i, i + (ho - 1) * stride + 1, stride), 3, j, j + (wo - 1) * stride + 1, stride);
+      const Tensor term =
+          matmul(permute(patch, {0, 2, 3, 1}), transpose(select(select(w, 3, j), 2, i), 0, 1));
       out = out.defined() ? out + term : term;
     }
   out = permute(out, {0, 3, 1, 2});
@@ -74,7 +75,8 @@ inline Tensor conv2d_by_slices(const Tensor& x, const Tensor& w, const Tensor& b
 inline Ts corners(const Tensor& x) {
   Ts out;
   for (int64_t i = 0; i < 2; ++i)
-    for (int64_t j = 0; j < 2; ++j) out.push_back(slice(slice(x, 2, i, std::nullopt, 2), 3, j, std::nullopt, 2));
+    for (int64_t j = 0; j < 2; ++j)
+      out.push_back(slice(slice(x, 2, i, std::nullopt, 2), 3, j, std::nullopt, 2));
   return out;
 }
 
@@ -99,8 +101,8 @@ inline OpEntry recurrent_entry(F::RecurrentCellKind kind, bool reverse) {
       return packed_run(sequence(kind, x[0], x[1], x[2], x[3], lstm ? x[4] : Tensor(), reverse));
     };
   };
-  std::vector<InputSpec> inputs{InputSpec({steps, batch, width}), InputSpec({width, hidden}), InputSpec({width}),
-                                InputSpec({batch, hidden})};
+  std::vector<InputSpec> inputs{InputSpec({steps, batch, width}), InputSpec({width, hidden}),
+                                InputSpec({width}), InputSpec({batch, hidden})};
   if (lstm) inputs.push_back(InputSpec({batch, hidden}));
   return {std::string("recurrent_sequence.") + F::cell_name(kind) + (reverse ? "_reverse" : ""), inputs,
           run(F::recurrent_sequence), run(F::recurrent_sequence_reference)};
@@ -136,7 +138,9 @@ inline const std::vector<OpEntry>& op_table() {
          [](const Ts& x) { return (exp(x[0] * 2.0) - 1.0) / (exp(x[0] * 2.0) + 1.0); }},
         {"erf", {{4}}, [](const Ts& x) { return erf(x[0]); }},
         {"clamp", {{8}}, [](const Ts& x) { return clamp(x[0], -0.5, 0.5); },
-         [](const Ts& x) { return minimum(maximum(x[0], full({}, -0.5, x[0].dtype())), full({}, 0.5, x[0].dtype())); }},
+         [](const Ts& x) {
+           return minimum(maximum(x[0], full({}, -0.5, x[0].dtype())), full({}, 0.5, x[0].dtype()));
+         }},
         // ---- activations ----
         {"sigmoid", {InputSpec({2, 3}).range(-3, 3)}, [](const Ts& x) { return sigmoid(x[0]); },
          [](const Ts& x) { return 1.0 / (exp(neg(x[0])) + 1.0); }},
@@ -282,7 +286,8 @@ inline const std::vector<OpEntry>& op_table() {
          [](const Ts& x) { return conv2d_by_slices(x[0], x[1], x[2], 1, 0); }},
         {"conv2d.pointwise", {{3, 3, 3, 4}, {2, 3, 1, 1}, {2}}, [](const Ts& x) { return F::conv2d(x[0], x[1], x[2]); },
          [](const Ts& x) { return conv2d_by_slices(x[0], x[1], x[2], 1, 0); }},
-        {"conv2d.asymmetric", {{2, 2, 5, 5}, {3, 2, 3, 3}}, [](const Ts& x) { return F::conv2d(x[0], x[1], Tensor(), {2, 1}, {1, 2}); }},
+        {"conv2d.asymmetric", {{2, 2, 5, 5}, {3, 2, 3, 3}},
+         [](const Ts& x) { return F::conv2d(x[0], x[1], Tensor(), {2, 1}, {1, 2}); }},
         {"conv_transpose2d", {{2, 3, 3, 2}, {3, 2, 2, 3}, {2}},
          [](const Ts& x) { return F::conv_transpose2d(x[0], x[1], x[2], 2, 1, 1); }},
         {"conv_transpose2d.groups_dilation", {{1, 4, 3, 3}, {4, 1, 2, 2}},
@@ -324,7 +329,8 @@ inline const std::vector<OpEntry>& op_table() {
          [](const Ts& x) { return -sum(gather(x[0], 1, unsqueeze(labels(), 1))); }},
         {"nll_loss.unreduced", {{5, 4}}, [](const Ts& x) { return F::nll_loss(x[0], labels(), F::Reduction::none); },
          [](const Ts& x) { return -reshape(gather(x[0], 1, unsqueeze(labels(), 1)), {5}); }},
-        {"binary_cross_entropy_with_logits", {InputSpec({3, 4}).range(-3, 3), InputSpec({3, 4}).range(0, 1), InputSpec({4}).range(0.5, 3)},
+        {"binary_cross_entropy_with_logits",
+         {InputSpec({3, 4}).range(-3, 3), InputSpec({3, 4}).range(0, 1), InputSpec({4}).range(0.5, 3)},
          [](const Ts& x) { return F::binary_cross_entropy_with_logits(x[0], x[1], x[2], F::Reduction::none); },
          [](const Ts& x) { return x[2] * x[1] * log(1.0 + exp(neg(x[0]))) + (1.0 - x[1]) * log(1.0 + exp(x[0])); }},
         {"binary_cross_entropy_with_logits.mean", {InputSpec({3, 4}).range(-3, 3), InputSpec({3, 4}).range(0, 1)},
@@ -359,7 +365,8 @@ inline const std::vector<OpEntry>& op_table() {
         {"masked_softmax", {{2, 3, 4}, {3, 4}}, [](const Ts& x) { return F::masked_softmax(x[0], x[1]); },
          [](const Ts& x) { return softmax(x[0] + x[1], -1); }},
         {"masked_softmax.boolean_mask", {{2, 3, 5}}, [](const Ts& x) {
-           return F::masked_softmax(x[0], from_vector(std::vector<int64_t>{1, 0, 1, 1, 1, 1, 0, 1, 0, 0}, {2, 1, 5}));
+           const Tensor allowed = from_vector(std::vector<int64_t>{1, 0, 1, 1, 1, 1, 0, 1, 0, 0}, {2, 1, 5});
+           return F::masked_softmax(x[0], allowed);
          }},
     };
     // ---- functional: the recurrent sequence op, every cell, both directions ----
