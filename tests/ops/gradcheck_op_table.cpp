@@ -97,11 +97,12 @@ TEST_P(OpTable, StridedAgreesWithContiguous) {
 
 TEST_P(OpTable, SameWithOneAndTwoThreads) {
   const OpEntry& entry = GetParam();
+  const std::vector<InputSpec>& specs = entry.threaded_inputs.empty() ? entry.inputs : entry.threaded_inputs;
   ThreadCountGuard keep;
   set_num_threads(1);
-  const auto one = output_and_gradients(entry.op, make_inputs(entry, DType::f64, Layout::contiguous));
+  const auto one = output_and_gradients(entry.op, make_inputs(entry, specs, DType::f64, Layout::contiguous));
   set_num_threads(2);
-  const auto two = output_and_gradients(entry.op, make_inputs(entry, DType::f64, Layout::contiguous));
+  const auto two = output_and_gradients(entry.op, make_inputs(entry, specs, DType::f64, Layout::contiguous));
   expect_all_close(one, two, 1e-12, "2 threads against 1");
 }
 

@@ -48,6 +48,9 @@ struct OpEntry {
   bool second_order = true;
   // f32 against f64, relative and absolute, on outputs and gradients.
   double f32_tolerance = 2e-4;
+  // Inputs large enough (kParallelThreshold elements and up) that the op's kernels fork, for the
+  // 1-against-2-threads check; empty: that check runs on `inputs`.
+  std::vector<InputSpec> threaded_inputs = {};
 
   std::string function() const { return name.substr(0, name.find('.')); }
 };
@@ -62,12 +65,13 @@ inline Tensor strided_like(const Tensor& x) {
   return x;
 }
 
-// The entry's inputs in `dtype` and `layout`. Values are drawn in f64 from a seed of the entry's
+// Inputs of `specs` in `dtype` and `layout`. Values are drawn in f64 from a seed of the entry's
 // name and then converted, so every dtype and layout holds the same numbers.
-inline std::vector<Tensor> make_inputs(const OpEntry& entry, DType dtype, Layout layout) {
+inline std::vector<Tensor> make_inputs(const OpEntry& entry, const std::vector<InputSpec>& specs,
+                                       DType dtype, Layout layout) {
   manual_seed(std::hash<std::string>{}(entry.name) % 100000);
   std::vector<Tensor> inputs;
-  for (const InputSpec& spec : entry.inputs) {
+  for (const InputSpec& spec : specs) {
     NoGradGuard no_grad;
     Tensor values;
     if (spec.distinct) {
@@ -86,6 +90,10 @@ inline std::vector<Tensor> make_inputs(const OpEntry& entry, DType dtype, Layout
     inputs.push_back(input);
   }
   return inputs;
+}
+
+inline std::vector<Tensor> make_inputs(const OpEntry& entry, DType dtype, Layout layout) {
+  return make_inputs(entry, entry.inputs, dtype, layout);
 }
 
 // The tensors of a differentiable call: its output, then the gradient of sum(output * v) with

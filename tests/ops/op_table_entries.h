@@ -4,6 +4,7 @@
 // public functions that are not differentiable ops, each with the reason. gradcheck_op_table.cpp
 // fails when a function those headers declare is in neither list, so a new op cannot go untested.
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <utility>
@@ -373,6 +374,28 @@ inline const std::vector<OpEntry>& op_table() {
     for (auto kind : {F::RecurrentCellKind::rnn_tanh, F::RecurrentCellKind::rnn_relu,
                       F::RecurrentCellKind::lstm, F::RecurrentCellKind::gru})
       t.push_back(recurrent_entry(kind, kind == F::RecurrentCellKind::gru));
+
+    // Inputs at which the kernels fork (kParallelThreshold elements and up), so that the threads
+    // check compares a threaded run with a serial one.
+    const std::vector<std::pair<std::string, std::vector<InputSpec>>> threaded{
+        {"add", {{256, 256}, {256}}},
+        {"exp", {{256, 256}}},
+        {"softmax", {{256, 256}}},
+        {"sum.axes_keepdim", {{64, 32, 32}}},
+        {"index_select", {{16384, 3}}},
+        {"batch_norm", {{16384, 3}, {3}, {3}}},
+        {"layer_norm", {{8192, 4}, {4}, {4}}},
+        {"conv2d", {{16, 2, 32, 32}, {3, 2, 3, 2}, {3}}},
+        {"max_pool2d", {InputSpec({8, 8, 32, 32}).all_distinct()}},
+        {"avg_pool2d", {{8, 8, 32, 32}}},
+        {"scaled_dot_product_attention.fused", {{4, 4, 64, 16}, {4, 4, 64, 16}, {4, 4, 64, 16}}},
+        {"masked_softmax", {{64, 32, 32}, {32, 32}}},
+    };
+    for (const auto& [name, inputs] : threaded) {
+      auto entry = std::find_if(t.begin(), t.end(), [&](const OpEntry& e) { return e.name == name; });
+      if (entry == t.end()) throw Error("op table: threaded inputs for " + name + ", which has no entry");
+      entry->threaded_inputs = inputs;
+    }
     return t;
   }();
   return table;
