@@ -44,6 +44,9 @@ const Tensor& add_(const Tensor& self, const Tensor& other);
 const Tensor& sub_(const Tensor& self, const Tensor& other);
 const Tensor& mul_(const Tensor& self, const Tensor& other);
 const Tensor& div_(const Tensor& self, const Tensor& other);
+// self = src elementwise, src broadcast to self's shape and converted to self's dtype
+// (torch's Tensor.copy_): loading weights, initialising parameters, updating running statistics.
+const Tensor& copy_(const Tensor& self, const Tensor& src);
 
 // ---- elementwise maths -----------------------------------------------------------------------------
 Tensor exp(const Tensor& x);

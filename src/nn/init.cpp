@@ -6,14 +6,13 @@
 
 #include "nabla/autograd.h"
 #include "nabla/ops.h"
-#include "ops/functional_detail.h"
 
 namespace nabla::nn::init {
 namespace {
 
 const Tensor& fill_with(const Tensor& t, const Tensor& values) {
   NoGradGuard no_grad;
-  detail::assign(t, values);
+  copy_(t, values);
   return t;
 }
 

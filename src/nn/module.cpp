@@ -12,7 +12,6 @@
 
 #include "nabla/autograd.h"
 #include "nabla/ops.h"
-#include "ops/functional_detail.h"
 
 namespace nabla::nn {
 namespace {
@@ -194,7 +193,7 @@ void Module::load_state_dict(const StateDict& state, bool strict) {
   NoGradGuard no_grad;
   for (const auto& [name, t] : own) {
     auto it = given.find(name);
-    if (it != given.end()) detail::assign(t, *it->second);
+    if (it != given.end()) copy_(t, *it->second);
   }
 }
 

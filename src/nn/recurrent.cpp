@@ -9,12 +9,11 @@
 #include "nabla/nn/init.h"
 #include "nabla/ops.h"
 #include "nn/repr.h"
-#include "ops/recurrent.h"
 
 namespace nabla::nn {
 namespace {
 
-using detail::RecurrentCellKind;
+using functional::RecurrentCellKind;
 
 RecurrentCellKind cell_kind(Recurrent::Kind kind) {
   switch (kind) {
@@ -90,7 +89,7 @@ Recurrent::Recurrent(Kind kind, int64_t input_size, int64_t hidden_size, Recurre
   reset_parameters();
 }
 
-int64_t Recurrent::gate_count() const { return detail::gate_count(cell_kind(kind)); }
+int64_t Recurrent::gate_count() const { return functional::gate_count(cell_kind(kind)); }
 
 const Recurrent::LayerWeights& Recurrent::weights(int64_t layer, int64_t direction) const {
   if (layer < 0 || layer >= options.num_layers || direction < 0 || direction >= num_directions())
@@ -154,7 +153,7 @@ RecurrentOutput Recurrent::run(const Tensor& sequence, const RecurrentState& ini
       const int64_t index = layer_index * num_directions() + direction;
       // The input projection of every time step at once: one GEMM.
       const Tensor input_gates = functional::linear(layer_input, w.weight_ih, w.bias_ih);
-      const detail::RecurrentRun run = detail::recurrent_sequence(
+      const functional::RecurrentRun run = functional::recurrent_sequence(
           cell_kind(kind), input_gates, w.weight_hh, w.bias_hh, initial_row(start.h, index),
           lstm ? initial_row(start.c, index) : Tensor(), direction == 1);
       outputs.push_back(run.output);
@@ -202,7 +201,7 @@ GRU::GRU(int64_t input_size, int64_t hidden_size, RecurrentOptions options)
 RecurrentCell::RecurrentCell(Recurrent::Kind kind, int64_t input_size, int64_t hidden_size, bool bias)
     : kind(kind), input_size(input_size), hidden_size(hidden_size) {
   check_sizes(layer_name(kind) + "Cell", input_size, hidden_size);
-  const int64_t width = detail::gate_count(cell_kind(kind)) * hidden_size;
+  const int64_t width = functional::gate_count(cell_kind(kind)) * hidden_size;
   weight_ih = register_parameter("weight_ih", Tensor::empty({width, input_size}));
   weight_hh = register_parameter("weight_hh", Tensor::empty({width, hidden_size}));
   if (bias) {
@@ -238,9 +237,9 @@ RecurrentState RecurrentCell::forward(const Tensor& x, const RecurrentState& sta
   auto or_zeros = [&](const Tensor& t) { return t.defined() ? t : zeros(state_shape, x.dtype()); };
   // A sequence of one step through the same fused op as the layers.
   const Tensor input_gates = unsqueeze(functional::linear(x, weight_ih, bias_ih), 0);
-  const detail::RecurrentRun run =
-      detail::recurrent_sequence(cell_kind(kind), input_gates, weight_hh, bias_hh,
-                                 or_zeros(state.h), lstm ? or_zeros(state.c) : Tensor(), false);
+  const functional::RecurrentRun run =
+      functional::recurrent_sequence(cell_kind(kind), input_gates, weight_hh, bias_hh,
+                                     or_zeros(state.h), lstm ? or_zeros(state.c) : Tensor(), false);
   return {run.h_final, run.c_final};
 }
 

@@ -38,7 +38,7 @@ Tensor div(const Tensor& a, const Tensor& b) {
 }
 
 Tensor neg(const Tensor& x) {
-  return record("neg", {x}, detail::unary_kernel(kernels::UnaryOp::neg, x),
+  return record("neg", {x}, detail::unary_kernel(kernels::UnaryOp::neg, x, "neg"),
                 [](const Tensor& g) -> std::vector<Tensor> { return {neg(g)}; });
 }
 
@@ -59,7 +59,7 @@ Tensor pow(const Tensor& base, const Tensor& exponent) {
 
 Tensor pow(const Tensor& base, double exponent) {
   detail::require_floating(base, "pow");
-  Tensor out = detail::unary_kernel(kernels::UnaryOp::pow_scalar, base, {exponent, 0});
+  Tensor out = detail::unary_kernel(kernels::UnaryOp::pow_scalar, base, "pow", {exponent, 0});
   return record("pow", {base}, out, [x = base, exponent](const Tensor& g) -> std::vector<Tensor> {
     if (exponent == 0) return {zeros_like(g)};
     return {g * exponent * pow(x, exponent - 1)};

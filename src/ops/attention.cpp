@@ -8,7 +8,7 @@
 #include "kernels/cpu/attention.h"
 #include "kernels/cpu/attention_softmax.h"
 #include "nabla/functional.h"
-#include "nabla/random.h"
+#include "ops/functional_detail.h"
 #include "ops/op_utils.h"
 
 namespace nabla::functional {
@@ -20,16 +20,15 @@ namespace {
 Tensor scaled_masked_softmax(const Tensor& scores, const Tensor& mask, double scale) {
   const Tensor x = scores.contiguous().detach();
   Tensor y = Tensor::empty(x.shape(), x.dtype());
-  dispatch(x.dtype(), [&](auto tag) {
+  detail::with_floating(x, [&](auto tag) {
     using T = decltype(tag);
-    if constexpr (std::is_floating_point_v<T>) {
-      kernels::MaskView<T> view;
-      if (mask.defined()) {
-        view.data = mask.data<T>();
-        view.strides = detail::broadcast_strides(mask, x.shape());
-      }
-      kernels::masked_softmax<T>(x.shape(), x.data<T>(), static_cast<T>(scale), view, y.data<T>());
+    kernels::MaskView<T> view;
+    if (mask.defined()) {
+      view.data = mask.data<T>();
+      view.strides = detail::broadcast_strides(mask, x.shape());
     }
+    detail::kernel_for<kernels::masked_softmax<T>>(x.device(), "masked_softmax")(
+        x.shape(), x.data<T>(), static_cast<T>(scale), view, y.data<T>());
   });
   return record("masked_softmax", {scores, mask}, y,
                 [out = SavedOutput(y), mask, scale](const Tensor& g) -> std::vector<Tensor> {
@@ -42,11 +41,11 @@ Tensor scaled_masked_softmax(const Tensor& scores, const Tensor& mask, double sc
                     shifted = Tensor::empty(s.shape(), s.dtype());
                     const int64_t n = s.dim() == 0 ? 1 : s.shape().back();
                     const int64_t rows = n == 0 ? 0 : s.numel() / n;
-                    dispatch(s.dtype(), [&](auto tag) {
+                    detail::with_floating(s, [&](auto tag) {
                       using T = decltype(tag);
-                      if constexpr (std::is_floating_point_v<T>)
-                        kernels::softmax_backward<T>(rows, n, sc.data<T>(), gc.data<T>(),
-                                                     shifted.data<T>());
+                      const auto softmax_backward =
+                          detail::kernel_for<kernels::softmax_backward<T>>(s.device(), "masked_softmax");
+                      softmax_backward(rows, n, sc.data<T>(), gc.data<T>(), shifted.data<T>());
                     });
                   }
                   Tensor g_mask;
@@ -140,29 +139,6 @@ kernels::BatchedMask<T> batched_mask(const Tensor& mask, const Shape& scores_sha
   return m;
 }
 
-// Inverted dropout's mask for the attention weights: 0 with probability p, 1 / (1 - p) otherwise.
-// Each 64-bit draw of the default generator gives two 32-bit uniforms (p is resolved to 2^-32),
-// half the draws of functional::dropout's one double per element; the mask depends on the seed
-// only, and the fused and op-by-op paths draw the same one.
-Tensor keep_mask(const Shape& shape, DType dtype, double p) {
-  Tensor keep = Tensor::empty(shape, dtype);
-  Generator& generator = default_generator();
-  // Dropped when the 32-bit uniform u satisfies u < p 2^32.
-  const uint64_t threshold = static_cast<uint64_t>(std::ldexp(p, 32));
-  dispatch(dtype, [&](auto tag) {
-    using T = decltype(tag);
-    T* m = keep.data<T>();
-    const T scale = static_cast<T>(p >= 1.0 ? 0.0 : 1.0 / (1.0 - p));
-    const int64_t count = keep.numel();
-    for (int64_t i = 0; i < count; i += 2) {
-      const uint64_t bits = generator.next_u64();
-      m[i] = (bits >> 32) < threshold ? T(0) : scale;
-      if (i + 1 < count) m[i + 1] = (bits & 0xffffffffu) < threshold ? T(0) : scale;
-    }
-  });
-  return keep;
-}
-
 // softmax(scale q k^T + mask) (dropped out) v for q, k, v with the same batch axes and a mask that
 // needs no gradient. Plain backward runs the fused kernel; under create_graph the gradient is
 // written with ops (recomputing the softmax from q and k), so it differentiates again.
@@ -175,20 +151,19 @@ Tensor fused_attention(const Tensor& q, const Tensor& k, const Tensor& v, const 
   Shape scores_shape = batch, out_shape = batch;
   scores_shape.insert(scores_shape.end(), {s.lq, s.lk});
   out_shape.insert(out_shape.end(), {s.lq, s.dv});
-  const Tensor keep = dropout_p > 0.0 ? keep_mask(scores_shape, q.dtype(), dropout_p) : Tensor();
+  const Tensor keep =
+      dropout_p > 0.0 ? detail::dropout_mask(scores_shape, q.dtype(), dropout_p) : Tensor();
   Tensor qc, kc, vc;
   Tensor probs = Tensor::empty(scores_shape, q.dtype());
   Tensor dropped = keep.defined() ? Tensor::empty(scores_shape, q.dtype()) : Tensor();
   Tensor out = Tensor::empty(out_shape, q.dtype());
-  dispatch(q.dtype(), [&](auto tag) {
+  detail::with_floating(q, [&](auto tag) {
     using T = decltype(tag);
-    if constexpr (std::is_floating_point_v<T>) {
-      kernels::attention_forward<T>(s, batched_matrix<T>(q, batch, qc), batched_matrix<T>(k, batch, kc),
-                                    batched_matrix<T>(v, batch, vc), batched_mask<T>(mask, scores_shape),
-                                    static_cast<T>(scale), keep.defined() ? keep.data<T>() : nullptr,
-                                    probs.data<T>(), dropped.defined() ? dropped.data<T>() : nullptr,
-                                    out.data<T>());
-    }
+    detail::kernel_for<kernels::attention_forward<T>>(q.device(), "scaled_dot_product_attention")(
+        s, batched_matrix<T>(q, batch, qc), batched_matrix<T>(k, batch, kc),
+        batched_matrix<T>(v, batch, vc), batched_mask<T>(mask, scores_shape), static_cast<T>(scale),
+        keep.defined() ? keep.data<T>() : nullptr, probs.data<T>(),
+        dropped.defined() ? dropped.data<T>() : nullptr, out.data<T>());
   });
   return record("scaled_dot_product_attention", {q, k, v}, out,
                 [q, k, v, qc, kc, vc, mask, keep, probs, dropped, scale, s, batch](const Tensor& g) -> std::vector<Tensor> {
@@ -204,16 +179,17 @@ Tensor fused_attention(const Tensor& q, const Tensor& k, const Tensor& v, const 
     }
     Tensor gq = Tensor::empty(q.shape(), q.dtype()), gk = Tensor::empty(k.shape(), k.dtype()),
            gv = Tensor::empty(v.shape(), v.dtype());
-    dispatch(q.dtype(), [&](auto tag) {
+    detail::with_floating(q, [&](auto tag) {
       using T = decltype(tag);
-      if constexpr (std::is_floating_point_v<T>) {
-        Tensor unused, gc;
-        kernels::attention_backward<T>(s, batched_matrix<T>(qc, batch, unused), batched_matrix<T>(kc, batch, unused),
-                                       batched_matrix<T>(vc, batch, unused), static_cast<T>(scale), probs.data<T>(),
-                                       keep.defined() ? keep.data<T>() : nullptr,
-                                       dropped.defined() ? dropped.data<T>() : nullptr,
-                                       batched_matrix<T>(g, batch, gc), gq.data<T>(), gk.data<T>(), gv.data<T>());
-      }
+      Tensor unused, gc;
+      const auto attention_backward =
+          detail::kernel_for<kernels::attention_backward<T>>(q.device(), "scaled_dot_product_attention");
+      attention_backward(
+          s, batched_matrix<T>(qc, batch, unused), batched_matrix<T>(kc, batch, unused),
+          batched_matrix<T>(vc, batch, unused), static_cast<T>(scale), probs.data<T>(),
+          keep.defined() ? keep.data<T>() : nullptr,
+          dropped.defined() ? dropped.data<T>() : nullptr, batched_matrix<T>(g, batch, gc),
+          gq.data<T>(), gk.data<T>(), gv.data<T>());
     });
     return {gq, gk, gv};
   });
@@ -235,7 +211,7 @@ Tensor causal_mask(int64_t length, DType dtype) {
   if (length < 0) throw ShapeError("causal_mask: negative length " + std::to_string(length));
   if (!is_floating(dtype)) throw DTypeError("causal_mask: an additive mask must be floating, got " + std::string(to_string(dtype)));
   Tensor mask = Tensor::empty({length, length}, dtype);
-  dispatch(dtype, [&](auto tag) {
+  detail::with_floating(mask, [&](auto tag) {
     using T = decltype(tag);
     T* m = mask.data<T>();
     for (int64_t i = 0; i < length; ++i)
@@ -282,7 +258,7 @@ AttentionResult scaled_dot_product_attention(const Tensor& q, const Tensor& k, c
   if (fusable) return {fused_attention(q, k, v, additive, scale, p), Tensor()};
   const Tensor scores = matmul(q, transpose(k, -1, -2));  // [..., Lq, Lk]
   Tensor weights = scaled_masked_softmax(scores, additive, scale);
-  if (p > 0.0) weights = weights * keep_mask(weights.shape(), weights.dtype(), p);
+  if (p > 0.0) weights = weights * detail::dropout_mask(weights.shape(), weights.dtype(), p);
   return {matmul(weights, v), weights};
 }
 

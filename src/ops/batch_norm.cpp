@@ -4,12 +4,12 @@
 // with the running statistics through ordinary ops.
 #include "kernels/cpu/batch_norm.h"
 #include "nabla/functional.h"
-#include "ops/functional_detail.h"
 #include "ops/op_utils.h"
 
 namespace nabla::functional {
 namespace {
 
+using detail::kernel_for;
 using detail::mut;
 using detail::ptr;
 using detail::with_floating;
@@ -44,21 +44,22 @@ Tensor batch_norm_training(const Tensor& x, const Tensor& running_mean, const Te
   Tensor y = Tensor::empty(s, x.dtype());
   with_floating(x, [&](auto tag) {
     using T = decltype(tag);
-    kernels::batch_norm_statistics<T>(shape, ptr<T>(xc), mut<T>(batch_mean), mut<T>(batch_var));
+    kernel_for<kernels::batch_norm_statistics<T>>(x.device(), "batch_norm")(
+        shape, ptr<T>(xc), mut<T>(batch_mean), mut<T>(batch_var));
   });
   const Tensor invstd = pow(batch_var + eps, -0.5);
   with_floating(x, [&](auto tag) {
     using T = decltype(tag);
-    kernels::batch_norm_apply<T>(shape, ptr<T>(xc), ptr<T>(batch_mean), ptr<T>(invstd), ptr<T>(w),
-                                 ptr<T>(b), mut<T>(y));
+    kernel_for<kernels::batch_norm_apply<T>>(x.device(), "batch_norm")(
+        shape, ptr<T>(xc), ptr<T>(batch_mean), ptr<T>(invstd), ptr<T>(w), ptr<T>(b), mut<T>(y));
   });
   {
     NoGradGuard no_grad;
     const double unbias = static_cast<double>(count) / static_cast<double>(count - 1);
     if (running_mean.defined())
-      detail::assign(running_mean, running_mean * (1.0 - momentum) + batch_mean * momentum);
+      copy_(running_mean, running_mean * (1.0 - momentum) + batch_mean * momentum);
     if (running_var.defined())
-      detail::assign(running_var, running_var * (1.0 - momentum) + batch_var * (momentum * unbias));
+      copy_(running_var, running_var * (1.0 - momentum) + batch_var * (momentum * unbias));
   }
   const bool need_x = x.requires_grad(), need_w = weight.defined() && weight.requires_grad(),
              need_b = bias.defined() && bias.requires_grad();
@@ -70,8 +71,9 @@ Tensor batch_norm_training(const Tensor& x, const Tensor& running_mean, const Te
     Tensor gb = need_b ? Tensor::empty({s[1]}, x.dtype()) : Tensor();
     with_floating(x, [&](auto tag) {
       using T = decltype(tag);
-      kernels::batch_norm_backward<T>(shape, ptr<T>(xc), ptr<T>(gc), ptr<T>(batch_mean), ptr<T>(invstd),
-                                      ptr<T>(w), mut<T>(gx), mut<T>(gw), mut<T>(gb));
+      kernel_for<kernels::batch_norm_backward<T>>(x.device(), "batch_norm_backward")(
+          shape, ptr<T>(xc), ptr<T>(gc), ptr<T>(batch_mean), ptr<T>(invstd), ptr<T>(w), mut<T>(gx),
+          mut<T>(gw), mut<T>(gb));
     });
     return {gx, gw, gb};
   });

@@ -22,10 +22,10 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   const Tensor x = a.dtype() == dtype ? a : cast(a.detach(), dtype);
   const Tensor y = b.dtype() == dtype ? b : cast(b.detach(), dtype);
   Tensor out = Tensor::empty(shape, dtype);
-  kernels::where(dtype, shape, out.raw_data(), out.strides(), c.raw_data(),
-                 detail::broadcast_strides(c, shape), x.raw_data(),
-                 detail::broadcast_strides(x, shape), y.raw_data(),
-                 detail::broadcast_strides(y, shape));
+  detail::kernel_for<kernels::where>(c.device(), "where")(
+      dtype, shape, out.raw_data(), out.strides(), c.raw_data(),
+      detail::broadcast_strides(c, shape), x.raw_data(), detail::broadcast_strides(x, shape),
+      y.raw_data(), detail::broadcast_strides(y, shape));
   return record("where", {a, b}, out,
                 [c = c.detach(), sa = a.shape(), sb = b.shape()](const Tensor& g) -> std::vector<Tensor> {
                   const Tensor none = zeros({}, g.dtype());
@@ -47,8 +47,8 @@ bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol) {
 Tensor cast(const Tensor& x, DType dtype) {
   if (x.dtype() == dtype) return x;
   Tensor out = Tensor::empty(x.shape(), dtype);
-  kernels::copy(dtype, x.dtype(), x.shape(), out.raw_data(), out.strides(), x.raw_data(),
-                x.strides());
+  detail::kernel_for<kernels::copy>(x.device(), "cast")(dtype, x.dtype(), x.shape(), out.raw_data(),
+                                                        out.strides(), x.raw_data(), x.strides());
   if (!is_floating(dtype)) return out;  // integers carry no gradient
   return record("cast", {x}, out, [from = x.dtype()](const Tensor& g) -> std::vector<Tensor> {
     return {cast(g, from)};

@@ -12,7 +12,9 @@
 namespace nabla::functional {
 namespace {
 
+using detail::kernel_for;
 using detail::ptr;
+using detail::with_floating;
 
 struct ConvParams {
   Size2 stride, padding, dilation;
@@ -50,14 +52,6 @@ int64_t conv_out(int64_t in, int64_t kernel, int64_t stride, int64_t pad, int64_
 
 Tensor contiguous_detached(const Tensor& t) { return t.defined() ? t.detach().contiguous() : t; }
 
-template <class Fn>
-void with_dtype(const Tensor& t, Fn fn) {
-  dispatch(t.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    if constexpr (std::is_floating_point_v<T>) fn(tag);
-  });
-}
-
 Tensor conv(const Tensor& x, const Tensor& w, const Tensor& bias, const ConvParams& p,
             const Shape& y_shape);
 Tensor adjoint(const Tensor& gy, const Tensor& w, const Tensor& bias, const ConvParams& p,
@@ -70,10 +64,11 @@ Tensor conv(const Tensor& x, const Tensor& w, const Tensor& bias, const ConvPara
             const Shape& y_shape) {
   const Tensor xc = contiguous_detached(x), wc = contiguous_detached(w), bc = contiguous_detached(bias);
   Tensor y = Tensor::empty(y_shape, x.dtype());
-  with_dtype(x, [&](auto tag) {
+  with_floating(x, [&](auto tag) {
     using T = decltype(tag);
-    kernels::conv2d_forward<T>(geometry(x.shape(), w.shape(), y_shape, p), ptr<T>(xc), ptr<T>(wc),
-                               ptr<T>(bc), static_cast<T*>(y.raw_data()));
+    kernel_for<kernels::conv2d_forward<T>>(x.device(), "conv2d")(
+        geometry(x.shape(), w.shape(), y_shape, p), ptr<T>(xc), ptr<T>(wc), ptr<T>(bc),
+        static_cast<T*>(y.raw_data()));
   });
   const bool need_x = x.requires_grad(), need_w = w.requires_grad(),
              need_b = bias.defined() && bias.requires_grad();
@@ -93,10 +88,11 @@ Tensor adjoint(const Tensor& gy, const Tensor& w, const Tensor& bias, const Conv
                const Shape& x_shape) {
   const Tensor gc = contiguous_detached(gy), wc = contiguous_detached(w), bc = contiguous_detached(bias);
   Tensor gx = Tensor::empty(x_shape, gy.dtype());
-  with_dtype(gy, [&](auto tag) {
+  with_floating(gy, [&](auto tag) {
     using T = decltype(tag);
-    kernels::conv2d_input_grad<T>(geometry(x_shape, w.shape(), gy.shape(), p), ptr<T>(gc),
-                                  ptr<T>(wc), ptr<T>(bc), static_cast<T*>(gx.raw_data()));
+    kernel_for<kernels::conv2d_input_grad<T>>(gy.device(), "conv_transpose2d")(
+        geometry(x_shape, w.shape(), gy.shape(), p), ptr<T>(gc), ptr<T>(wc), ptr<T>(bc),
+        static_cast<T*>(gx.raw_data()));
   });
   const bool need_gy = gy.requires_grad(), need_w = w.requires_grad(),
              need_b = bias.defined() && bias.requires_grad();
@@ -110,10 +106,11 @@ Tensor adjoint(const Tensor& gy, const Tensor& w, const Tensor& bias, const Conv
 Tensor weight_grad(const Tensor& x, const Tensor& gy, const ConvParams& p, const Shape& w_shape) {
   const Tensor xc = contiguous_detached(x), gc = contiguous_detached(gy);
   Tensor gw = Tensor::empty(w_shape, x.dtype());
-  with_dtype(x, [&](auto tag) {
+  with_floating(x, [&](auto tag) {
     using T = decltype(tag);
-    kernels::conv2d_weight_grad<T>(geometry(x.shape(), w_shape, gy.shape(), p), ptr<T>(xc),
-                                   ptr<T>(gc), static_cast<T*>(gw.raw_data()));
+    kernel_for<kernels::conv2d_weight_grad<T>>(x.device(), "conv2d_weight_grad")(
+        geometry(x.shape(), w_shape, gy.shape(), p), ptr<T>(xc), ptr<T>(gc),
+        static_cast<T*>(gw.raw_data()), nullptr);
   });
   const bool need_x = x.requires_grad(), need_gy = gy.requires_grad();
   return record("conv2d_weight_grad", {x, gy}, gw, [=](const Tensor& g) -> std::vector<Tensor> {
@@ -127,11 +124,11 @@ std::pair<Tensor, Tensor> weight_and_bias_grad(const Tensor& x, const Tensor& gy
                                                const Shape& w_shape) {
   const Tensor xc = contiguous_detached(x), gc = contiguous_detached(gy);
   Tensor gw = Tensor::empty(w_shape, x.dtype()), gb = Tensor::empty({w_shape[0]}, x.dtype());
-  with_dtype(x, [&](auto tag) {
+  with_floating(x, [&](auto tag) {
     using T = decltype(tag);
-    kernels::conv2d_weight_grad<T>(geometry(x.shape(), w_shape, gy.shape(), p), ptr<T>(xc),
-                                   ptr<T>(gc), static_cast<T*>(gw.raw_data()),
-                                   static_cast<T*>(gb.raw_data()));
+    kernel_for<kernels::conv2d_weight_grad<T>>(x.device(), "conv2d_backward")(
+        geometry(x.shape(), w_shape, gy.shape(), p), ptr<T>(xc), ptr<T>(gc),
+        static_cast<T*>(gw.raw_data()), static_cast<T*>(gb.raw_data()));
   });
   return {gw, gb};
 }

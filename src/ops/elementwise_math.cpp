@@ -15,7 +15,7 @@ constexpr double kTwoOverSqrtPi = 1.12837916709551257390;
 
 Tensor floating_unary(UnaryOp op, const Tensor& x, const char* name, kernels::UnaryParams p = {}) {
   detail::require_floating(x, name);
-  return unary_kernel(op, x, p);
+  return unary_kernel(op, x, name, p);
 }
 }  // namespace
 
@@ -39,7 +39,7 @@ Tensor sqrt(const Tensor& x) {
 }
 
 Tensor abs(const Tensor& x) {
-  return record("abs", {x}, unary_kernel(UnaryOp::abs, x),
+  return record("abs", {x}, unary_kernel(UnaryOp::abs, x, "abs"),
                 [x](const Tensor& g) -> std::vector<Tensor> { return {g * sign(x)}; });
 }
 
@@ -68,12 +68,12 @@ Tensor erf(const Tensor& x) {
                 });
 }
 
-Tensor sign(const Tensor& x) { return unary_kernel(UnaryOp::sign, x); }
+Tensor sign(const Tensor& x) { return unary_kernel(UnaryOp::sign, x, "sign"); }
 
 Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max) {
   const double lo = min.value_or(-INFINITY), hi = max.value_or(INFINITY);
   if (lo > hi) throw Error("clamp: min " + std::to_string(lo) + " is above max " + std::to_string(hi));
-  return record("clamp", {x}, unary_kernel(UnaryOp::clamp, x, {lo, hi}),
+  return record("clamp", {x}, unary_kernel(UnaryOp::clamp, x, "clamp", {lo, hi}),
                 [x, lo, hi](const Tensor& g) -> std::vector<Tensor> {
                   // 1 inside [lo, hi], 0 outside: a constant mask, not part of any graph.
                   const Tensor inside = ge(x.detach(), scalar(lo, x.dtype())) *
@@ -102,14 +102,14 @@ Tensor relu_backward(const Tensor& g, const Tensor& x) {
 }  // namespace
 
 Tensor relu(const Tensor& x) {
-  return record("relu", {x}, unary_kernel(UnaryOp::relu, x),
+  return record("relu", {x}, unary_kernel(UnaryOp::relu, x, "relu"),
                 [x](const Tensor& g) -> std::vector<Tensor> { return {relu_backward(g, x)}; });
 }
 
 Tensor leaky_relu(const Tensor& x, double slope) {
   return record("leaky_relu", {x}, floating_unary(UnaryOp::leaky_relu, x, "leaky_relu", {slope, 0}),
                 [x, slope](const Tensor& g) -> std::vector<Tensor> {
-                  const Tensor positive = unary_kernel(UnaryOp::positive, x);
+                  const Tensor positive = unary_kernel(UnaryOp::positive, x, "leaky_relu_backward");
                   return {g * (positive * (1.0 - slope) + slope)};
                 });
 }

@@ -1,5 +1,5 @@
-// What the fused functions and the nn layer share but users should not need: in-place writes into
-// existing storage (running statistics, load_state_dict, init), which bypass autograd on purpose.
+// What the fused functions of src/ops share among themselves: the reduction of a loss, the dropout
+// mask.
 #pragma once
 #include "nabla/layer.h"
 NABLA_HEADER_LAYER(CORE);
@@ -7,11 +7,14 @@ NABLA_HEADER_LAYER(CORE);
 
 namespace nabla::detail {
 
-// dst[...] = src[...] elementwise, converting dtypes; src broadcasts to dst's shape. No autograd:
-// callers hold NoGradGuard or write into buffers that never require grad.
-void assign(const Tensor& dst, const Tensor& src);
-
 // The loss tensor reduced as asked.
 Tensor reduce_loss(const Tensor& losses, functional::Reduction reduction);
+
+// Inverted dropout's mask of a floating `dtype` and `shape`: 0 with probability p, 1 / (1 - p)
+// otherwise. Each 64-bit draw of the default generator decides two elements from its two 32-bit
+// halves (p is resolved to 2^-32): half the draws of one double per element, and an integer
+// compare. dropout, dropout2d and the attention weights all draw their masks here, so the mask
+// depends on the seed only, whichever of them (or whichever attention path) asks.
+Tensor dropout_mask(const Shape& shape, DType dtype, double p);
 
 }  // namespace nabla::detail

@@ -11,15 +11,6 @@
 namespace nabla {
 namespace detail {
 
-void assign(const Tensor& dst, const Tensor& src) {
-  const Shape shape = broadcast_shapes(dst.shape(), src.shape(), "assign");
-  if (shape != dst.shape())
-    throw ShapeError("assign: a value of shape " + to_string(src.shape()) +
-                     " does not fit a tensor of shape " + to_string(dst.shape()));
-  kernels::copy(dst.dtype(), src.dtype(), dst.shape(), dst.raw_data(), dst.strides(),
-                src.raw_data(), broadcast_strides(src, dst.shape()));
-}
-
 Tensor reduce_loss(const Tensor& losses, functional::Reduction reduction) {
   switch (reduction) {
     case functional::Reduction::none: return losses;
@@ -27,6 +18,25 @@ Tensor reduce_loss(const Tensor& losses, functional::Reduction reduction) {
     case functional::Reduction::mean: return mean(losses);
   }
   return losses;
+}
+
+Tensor dropout_mask(const Shape& shape, DType dtype, double p) {
+  Tensor mask = Tensor::empty(shape, dtype);
+  Generator& generator = default_generator();
+  // Dropped when the 32-bit uniform u satisfies u < p 2^32 (every u when p = 1).
+  const uint64_t threshold = static_cast<uint64_t>(std::ldexp(p, 32));
+  with_floating(mask, [&](auto tag) {
+    using T = decltype(tag);
+    T* m = mask.data<T>();
+    const T scale = static_cast<T>(p >= 1.0 ? 0.0 : 1.0 / (1.0 - p));
+    const int64_t count = mask.numel();
+    for (int64_t i = 0; i < count; i += 2) {
+      const uint64_t bits = generator.next_u64();
+      m[i] = (bits >> 32) < threshold ? T(0) : scale;
+      if (i + 1 < count) m[i + 1] = (bits & 0xffffffffu) < threshold ? T(0) : scale;
+    }
+  });
+  return mask;
 }
 
 }  // namespace detail
@@ -76,7 +86,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     }
   }
   if (ldw < 1) ldw = 1;
-  dispatch(x.dtype(), [&](auto tag) {
+  detail::with_floating(x, [&](auto tag) {
     using T = decltype(tag);
     T* po = static_cast<T*>(out.raw_data());
     T beta = T(0);
@@ -88,9 +98,10 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
       beta = T(1);
     }
     if (n > 0 && out_features > 0)
-      kernels::gemm<T>(false, trans_w, n, out_features, in, T(1),
-                       static_cast<const T*>(rows.raw_data()), std::max<int64_t>(in, 1),
-                       static_cast<const T*>(w.raw_data()), ldw, beta, po, out_features);
+      detail::kernel_for<kernels::gemm<T>>(x.device(), "linear")(
+          false, trans_w, n, out_features, in, T(1), static_cast<const T*>(rows.raw_data()),
+          std::max<int64_t>(in, 1), static_cast<const T*>(w.raw_data()), ldw, beta, po,
+          out_features);
   });
   return record("linear", {x, weight, bias}, out,
                 [x, weight, bias, in, out_features](const Tensor& g) -> std::vector<Tensor> {
@@ -106,29 +117,6 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
 
 namespace {
 
-// A mask of x's dtype and `shape` holding 0 with probability p and 1 / (1 - p) otherwise. Each
-// 64-bit draw of the default generator decides two elements from its two 32-bit halves (p is
-// resolved to 2^-32), the convention of the attention weights' dropout (ops/attention.cpp):
-// half the draws, and an integer compare instead of a double per element.
-Tensor dropout_mask(const Shape& shape, DType dtype, double p) {
-  Tensor mask = Tensor::empty(shape, dtype);
-  Generator& generator = default_generator();
-  // Dropped when the 32-bit uniform u satisfies u < p 2^32 (every u when p = 1).
-  const uint64_t threshold = static_cast<uint64_t>(std::ldexp(p, 32));
-  dispatch(dtype, [&](auto tag) {
-    using T = decltype(tag);
-    T* m = static_cast<T*>(mask.raw_data());
-    const T scale = static_cast<T>(p >= 1.0 ? 0.0 : 1.0 / (1.0 - p));
-    const int64_t count = mask.numel();
-    for (int64_t i = 0; i < count; i += 2) {
-      const uint64_t bits = generator.next_u64();
-      m[i] = (bits >> 32) < threshold ? T(0) : scale;
-      if (i + 1 < count) m[i + 1] = (bits & 0xffffffffu) < threshold ? T(0) : scale;
-    }
-  });
-  return mask;
-}
-
 void check_probability(double p, const char* op) {
   if (!(p >= 0.0 && p <= 1.0))
     throw Error(std::string(op) + ": probability must be in [0, 1], got " + std::to_string(p));
@@ -140,7 +128,7 @@ Tensor dropout(const Tensor& x, double p, bool training) {
   check_probability(p, "dropout");
   if (!training || p == 0.0) return x;
   detail::require_floating(x, "dropout");
-  return x * dropout_mask(x.shape(), x.dtype(), p);
+  return x * detail::dropout_mask(x.shape(), x.dtype(), p);
 }
 
 Tensor dropout2d(const Tensor& x, double p, bool training) {
@@ -149,7 +137,7 @@ Tensor dropout2d(const Tensor& x, double p, bool training) {
   if (!training || p == 0.0) return x;
   detail::require_floating(x, "dropout2d");
   // One draw per channel, broadcast over its plane.
-  return x * dropout_mask({x.shape()[0], x.shape()[1], 1, 1}, x.dtype(), p);
+  return x * detail::dropout_mask({x.shape()[0], x.shape()[1], 1, 1}, x.dtype(), p);
 }
 
 Tensor local_response_norm(const Tensor& x, int64_t size, double alpha, double beta, double k) {

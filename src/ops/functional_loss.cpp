@@ -44,7 +44,7 @@ Tensor cross_entropy_indices(const Tensor& logits_in, const Tensor& target_in,
   // Per-row factor of the gradient: 0 for ignored rows, 1/count for the mean.
   std::vector<double> row_scale(static_cast<size_t>(rows), 0.0);
   int64_t counted = 0;
-  dispatch(x.dtype(), [&](auto tag) {
+  detail::with_floating(x, [&](auto tag) {
     using T = decltype(tag);
     const T* px = static_cast<const T*>(x.raw_data());
     T* pp = static_cast<T*>(probs.raw_data());
@@ -108,7 +108,7 @@ Tensor cross_entropy_indices(const Tensor& logits_in, const Tensor& target_in,
           const std::vector<double> gv = g.contiguous().to_vector<double>();
           Tensor gx = Tensor::empty(logits_in.shape(), probs.dtype());
           const int64_t* label = labels.data<int64_t>();
-          dispatch(probs.dtype(), [&](auto tag) {
+          detail::with_floating(probs, [&](auto tag) {
             using T = decltype(tag);
             const T* p = static_cast<const T*>(probs.raw_data());
             T* o = static_cast<T*>(gx.raw_data());
@@ -127,7 +127,7 @@ Tensor cross_entropy_indices(const Tensor& logits_in, const Tensor& target_in,
         Tensor scale = Tensor::empty({rows, 1}, probs.dtype());
         {
           const int64_t* label = labels.data<int64_t>();
-          dispatch(probs.dtype(), [&](auto tag) {
+          detail::with_floating(probs, [&](auto tag) {
             using T = decltype(tag);
             T* pq = static_cast<T*>(q.raw_data());
             T* ps = static_cast<T*>(scale.raw_data());

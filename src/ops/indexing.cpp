@@ -87,8 +87,9 @@ Tensor slice_scatter(const Tensor& source, const Shape& shape, int64_t axis, int
   if (window.shape() != source.shape())
     throw ShapeError("slice_scatter: source of shape " + to_string(source.shape()) +
                      " does not fit the window " + to_string(window.shape()));
-  kernels::copy(source.dtype(), source.dtype(), source.shape(), window.raw_data(), window.strides(),
-                source.raw_data(), source.strides());
+  detail::kernel_for<kernels::copy>(source.device(), "slice_scatter")(
+      source.dtype(), source.dtype(), source.shape(), window.raw_data(), window.strides(),
+      source.raw_data(), source.strides());
   return record("slice_scatter", {source}, out, [axis, start, stop, step](const Tensor& g) -> std::vector<Tensor> {
     return {slice(g, axis, start, stop, step)};
   });
@@ -104,8 +105,9 @@ Tensor index_select(const Tensor& x, int64_t axis, const Tensor& index) {
   shape[static_cast<size_t>(a)] = idx.numel();
   Tensor out = Tensor::empty(shape, x.dtype());
   const Blocks b = blocks(x.shape(), a);
-  kernels::index_select(x.dtype(), b.outer, b.axis, b.inner, src.raw_data(), idx.data<int64_t>(),
-                        idx.numel(), out.raw_data());
+  detail::kernel_for<kernels::index_select>(x.device(), "index_select")(
+      x.dtype(), b.outer, b.axis, b.inner, src.raw_data(), idx.data<int64_t>(), idx.numel(),
+      out.raw_data());
   return record("index_select", {x}, out, [from = x.shape(), a, idx](const Tensor& g) -> std::vector<Tensor> {
     return {index_add(zeros(from, g.dtype()), a, idx, g)};
   });
@@ -125,8 +127,9 @@ Tensor index_add(const Tensor& base, int64_t axis, const Tensor& index, const Te
   Tensor out = base.detach().clone();
   const Tensor src = source.contiguous(), idx = index.contiguous();
   const Blocks b = blocks(base.shape(), a);
-  kernels::index_add(base.dtype(), b.outer, b.axis, b.inner, out.raw_data(), idx.data<int64_t>(),
-                     idx.numel(), src.raw_data());
+  detail::kernel_for<kernels::index_add>(base.device(), "index_add")(
+      base.dtype(), b.outer, b.axis, b.inner, out.raw_data(), idx.data<int64_t>(), idx.numel(),
+      src.raw_data());
   return record("index_add", {base, source}, out, [a, idx](const Tensor& g) -> std::vector<Tensor> {
     return {g, index_select(g, a, idx)};
   });
@@ -151,8 +154,9 @@ Tensor gather(const Tensor& x, int64_t axis, const Tensor& index) {
   const Tensor src = x.contiguous(), idx = index.contiguous();
   Tensor out = Tensor::empty(index.shape(), x.dtype());
   const Blocks b = blocks(x.shape(), a);
-  kernels::gather(x.dtype(), b.outer, b.axis, b.inner, src.raw_data(), idx.data<int64_t>(),
-                  index.shape()[static_cast<size_t>(a)], out.raw_data());
+  detail::kernel_for<kernels::gather>(x.device(), "gather")(
+      x.dtype(), b.outer, b.axis, b.inner, src.raw_data(), idx.data<int64_t>(),
+      index.shape()[static_cast<size_t>(a)], out.raw_data());
   return record("gather", {x}, out, [from = x.shape(), a, idx](const Tensor& g) -> std::vector<Tensor> {
     return {scatter_add(zeros(from, g.dtype()), a, idx, g)};
   });
@@ -169,8 +173,9 @@ Tensor scatter_add(const Tensor& base, int64_t axis, const Tensor& index, const 
   Tensor out = base.detach().clone();
   const Tensor src = source.contiguous(), idx = index.contiguous();
   const Blocks b = blocks(base.shape(), a);
-  kernels::scatter_add(base.dtype(), b.outer, b.axis, b.inner, out.raw_data(), idx.data<int64_t>(),
-                       index.shape()[static_cast<size_t>(a)], src.raw_data());
+  detail::kernel_for<kernels::scatter_add>(base.device(), "scatter_add")(
+      base.dtype(), b.outer, b.axis, b.inner, out.raw_data(), idx.data<int64_t>(),
+      index.shape()[static_cast<size_t>(a)], src.raw_data());
   return record("scatter_add", {base, source}, out, [a, idx](const Tensor& g) -> std::vector<Tensor> {
     return {g, gather(g, a, idx)};
   });

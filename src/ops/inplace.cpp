@@ -1,5 +1,6 @@
-// In-place arithmetic, as torch's add_/sub_/mul_/div_: the result is written into `self`, so no
-// new buffer is allocated (normalising a whole data set, updating values under no_grad). Not
+// In-place writes, as torch's add_/sub_/mul_/div_ and copy_: the result is written into `self`, so
+// no new buffer is allocated (normalising a whole data set, loading weights, updating values under
+// no_grad). Not
 // differentiable: a tensor that takes part in a graph is refused, since values saved for its
 // backward would change under it.
 #include "ops/op_utils.h"
@@ -7,19 +8,27 @@
 namespace nabla {
 namespace {
 
-const Tensor& in_place(kernels::BinaryOp op, const Tensor& self, const Tensor& other, const char* name) {
+// The checks every in-place write shares: nothing recorded would see its saved values change, and
+// `other` fills self's shape exactly.
+void check_writable(const Tensor& self, const Tensor& other, const char* name) {
   if (is_grad_enabled() && (self.requires_grad() || other.requires_grad()))
-    throw AutogradError(std::string(name) + ": in-place arithmetic on a tensor that requires grad; "
+    throw AutogradError(std::string(name) + ": in-place write into a tensor that requires grad; "
                         "use the out-of-place op or a NoGradGuard");
   if (broadcast_shapes(self.shape(), other.shape(), name) != self.shape())
     throw ShapeError(std::string(name) + ": " + to_string(other.shape()) + " does not broadcast to " +
                      to_string(self.shape()) + ", the shape written in place");
+}
+
+const Tensor& in_place(kernels::BinaryOp op, const Tensor& self, const Tensor& other,
+                       const char* name) {
+  check_writable(self, other, name);
   if (!is_floating(self.dtype()) && is_floating(other.dtype()))
     throw DTypeError(std::string(name) + ": cannot write " + to_string(other.dtype()) + " results into " +
                      to_string(self.dtype()));
   const Tensor o = other.dtype() == self.dtype() ? other : cast(other.detach(), self.dtype());
-  kernels::binary(op, self.dtype(), self.shape(), self.raw_data(), self.strides(), self.raw_data(),
-                  self.strides(), o.raw_data(), detail::broadcast_strides(o, self.shape()));
+  detail::kernel_for<kernels::binary>(self.device(), name)(
+      op, self.dtype(), self.shape(), self.raw_data(), self.strides(), self.raw_data(),
+      self.strides(), o.raw_data(), detail::broadcast_strides(o, self.shape()));
   return self;
 }
 
@@ -29,5 +38,13 @@ const Tensor& add_(const Tensor& self, const Tensor& other) { return in_place(ke
 const Tensor& sub_(const Tensor& self, const Tensor& other) { return in_place(kernels::BinaryOp::sub, self, other, "sub_"); }
 const Tensor& mul_(const Tensor& self, const Tensor& other) { return in_place(kernels::BinaryOp::mul, self, other, "mul_"); }
 const Tensor& div_(const Tensor& self, const Tensor& other) { return in_place(kernels::BinaryOp::div, self, other, "div_"); }
+
+const Tensor& copy_(const Tensor& self, const Tensor& src) {
+  check_writable(self, src, "copy_");
+  detail::kernel_for<kernels::copy>(self.device(), "copy_")(
+      self.dtype(), src.dtype(), self.shape(), self.raw_data(), self.strides(), src.raw_data(),
+      detail::broadcast_strides(src, self.shape()));
+  return self;
+}
 
 }  // namespace nabla

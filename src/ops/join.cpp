@@ -27,8 +27,9 @@ Tensor concat(const std::vector<Tensor>& tensors, int64_t axis) {
   for (const Tensor& t : tensors) {
     const int64_t len = t.shape()[static_cast<size_t>(a)];
     const Tensor window = slice(out, a, at, at + len);
-    kernels::copy(t.dtype(), t.dtype(), t.shape(), window.raw_data(), window.strides(), t.raw_data(),
-                  t.strides());
+    detail::kernel_for<kernels::copy>(t.device(), "concat")(t.dtype(), t.dtype(), t.shape(),
+                                                            window.raw_data(), window.strides(),
+                                                            t.raw_data(), t.strides());
     offsets.push_back(at);
     at += len;
   }
@@ -97,7 +98,9 @@ Tensor pad(const Tensor& x, const std::vector<int64_t>& pads, double value) {
   Tensor window = out;
   for (size_t axis = 0; axis < windows.size(); ++axis)
     window = slice(window, static_cast<int64_t>(axis), windows[axis].first, windows[axis].second);
-  kernels::copy(x.dtype(), x.dtype(), x.shape(), window.raw_data(), window.strides(), x.raw_data(), x.strides());
+  detail::kernel_for<kernels::copy>(x.device(), "pad")(x.dtype(), x.dtype(), x.shape(),
+                                                       window.raw_data(), window.strides(),
+                                                       x.raw_data(), x.strides());
   return record("pad", {x}, out, [windows](const Tensor& g) -> std::vector<Tensor> {
     Tensor inner = g;
     for (size_t axis = 0; axis < windows.size(); ++axis)

@@ -3,12 +3,12 @@
 // same formula written with ops, so second derivatives still come out right.
 #include "kernels/cpu/layer_norm.h"
 #include "nabla/functional.h"
-#include "ops/functional_detail.h"
 #include "ops/op_utils.h"
 
 namespace nabla::functional {
 namespace {
 
+using detail::kernel_for;
 using detail::mut;
 using detail::ptr;
 using detail::with_floating;
@@ -35,8 +35,8 @@ Tensor layer_norm_rows(const Tensor& x, const Tensor& weight, const Tensor& bias
   Tensor row_mean = Tensor::empty({shape.rows}, x.dtype()), rstd = Tensor::empty({shape.rows}, x.dtype());
   with_floating(x, [&](auto tag) {
     using T = decltype(tag);
-    kernels::layer_norm_forward<T>(shape, ptr<T>(xc), ptr<T>(w), ptr<T>(b), eps, mut<T>(y),
-                                   mut<T>(row_mean), mut<T>(rstd));
+    kernel_for<kernels::layer_norm_forward<T>>(x.device(), "layer_norm")(
+        shape, ptr<T>(xc), ptr<T>(w), ptr<T>(b), eps, mut<T>(y), mut<T>(row_mean), mut<T>(rstd));
   });
   const bool need_x = x.requires_grad(), need_w = weight.defined() && weight.requires_grad(),
              need_b = bias.defined() && bias.requires_grad();
@@ -48,8 +48,9 @@ Tensor layer_norm_rows(const Tensor& x, const Tensor& weight, const Tensor& bias
     Tensor gb = need_b ? Tensor::empty({shape.features}, x.dtype()) : Tensor();
     with_floating(x, [&](auto tag) {
       using T = decltype(tag);
-      kernels::layer_norm_backward<T>(shape, ptr<T>(xc), ptr<T>(gc), ptr<T>(row_mean), ptr<T>(rstd),
-                                      ptr<T>(w), mut<T>(gx), mut<T>(gw), mut<T>(gb));
+      kernel_for<kernels::layer_norm_backward<T>>(x.device(), "layer_norm_backward")(
+          shape, ptr<T>(xc), ptr<T>(gc), ptr<T>(row_mean), ptr<T>(rstd), ptr<T>(w), mut<T>(gx),
+          mut<T>(gw), mut<T>(gb));
     });
     return {gx, gw, gb};
   });

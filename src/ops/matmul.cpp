@@ -46,6 +46,7 @@ Tensor batched_gemm(Tensor a, Tensor b, const Shape& batch) {
     const T* pa = static_cast<const T*>(a.raw_data());
     const T* pb = static_cast<const T*>(b.raw_data());
     T* pc = static_cast<T*>(out.raw_data());
+    const auto gemm = detail::kernel_for<kernels::gemm<T>>(a.device(), "matmul");
     for (int64_t i = 0; i < batches; ++i) {
       int64_t oa = 0, ob = 0, rest = i;
       for (size_t axis = batch.size(); axis-- > 0;) {
@@ -54,8 +55,8 @@ Tensor batched_gemm(Tensor a, Tensor b, const Shape& batch) {
         oa += idx * a_strides[axis];
         ob += idx * b_strides[axis];
       }
-      kernels::gemm<T>(la->transposed, lb->transposed, m, n, k, T(1), pa + oa, la->ld, pb + ob,
-                       lb->ld, T(0), pc + i * m * n, n);
+      gemm(la->transposed, lb->transposed, m, n, k, T(1), pa + oa, la->ld, pb + ob, lb->ld, T(0),
+           pc + i * m * n, n);
     }
   });
   return out;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ops/dispatch.h"
+
 namespace nabla::detail {
 
 Shape broadcast_strides(const Tensor& x, const Shape& shape) {
@@ -20,16 +22,18 @@ Tensor binary_kernel(kernels::BinaryOp op, const Tensor& a, const Tensor& b, con
   const DType dtype = promote(a.dtype(), b.dtype());
   const Tensor x = a.dtype() == dtype ? a : cast(a.detach(), dtype);
   const Tensor y = b.dtype() == dtype ? b : cast(b.detach(), dtype);
-  Tensor out = Tensor::empty(shape, dtype);
-  kernels::binary(op, dtype, shape, out.raw_data(), out.strides(), x.raw_data(),
-                  broadcast_strides(x, shape), y.raw_data(), broadcast_strides(y, shape));
+  Tensor out = Tensor::empty(shape, dtype, x.device());
+  kernel_for<kernels::binary>(x.device(), name)(op, dtype, shape, out.raw_data(), out.strides(),
+                                                x.raw_data(), broadcast_strides(x, shape),
+                                                y.raw_data(), broadcast_strides(y, shape));
   return out;
 }
 
-Tensor unary_kernel(kernels::UnaryOp op, const Tensor& x, kernels::UnaryParams params) {
-  Tensor out = Tensor::empty(x.shape(), x.dtype());
-  kernels::unary(op, x.dtype(), x.shape(), out.raw_data(), out.strides(), x.raw_data(),
-                 x.strides(), params);
+Tensor unary_kernel(kernels::UnaryOp op, const Tensor& x, const char* name,
+                    kernels::UnaryParams params) {
+  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
+  kernel_for<kernels::unary>(x.device(), name)(op, x.dtype(), x.shape(), out.raw_data(),
+                                               out.strides(), x.raw_data(), x.strides(), params);
   return out;
 }
 

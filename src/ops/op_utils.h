@@ -8,6 +8,7 @@ NABLA_HEADER_LAYER(CORE);
 #include "kernels/cpu/elementwise.h"
 #include "nabla/autograd.h"
 #include "nabla/ops.h"
+#include "ops/dispatch.h"
 
 namespace nabla::detail {
 
@@ -16,8 +17,9 @@ Shape broadcast_strides(const Tensor& x, const Shape& shape);
 
 // out = a (op) b with broadcasting and type promotion; no autograd.
 Tensor binary_kernel(kernels::BinaryOp op, const Tensor& a, const Tensor& b, const char* name);
-// out = op(x); no autograd.
-Tensor unary_kernel(kernels::UnaryOp op, const Tensor& x, kernels::UnaryParams params = {});
+// out = op(x); no autograd. `name` is the op, for errors.
+Tensor unary_kernel(kernels::UnaryOp op, const Tensor& x, const char* name,
+                    kernels::UnaryParams params = {});
 
 void require_floating(const Tensor& x, const char* op);
 void require_dtype(const Tensor& x, DType dtype, const char* op, const char* what);

@@ -88,8 +88,9 @@ Tensor avg_pool(const Tensor& x, const PlanPtr& plan, const char* name) {
   Tensor y = Tensor::empty(plan->out_shape, x.dtype());
   with_floating(x, [&](auto tag) {
     using T = decltype(tag);
-    kernels::avg_pool2d_forward<T>(plan->planes(), plan->in_shape[2], plan->in_shape[3], plan->rows,
-                                   plan->cols, xc.data<T>(), y.data<T>());
+    detail::kernel_for<kernels::avg_pool2d_forward<T>>(x.device(), "avg_pool2d")(
+        plan->planes(), plan->in_shape[2], plan->in_shape[3], plan->rows, plan->cols, xc.data<T>(),
+        y.data<T>());
   });
   return record(name, {x}, y, [plan](const Tensor& g) -> std::vector<Tensor> {
     return {avg_pool_adjoint(g, plan)};
@@ -101,8 +102,9 @@ Tensor avg_pool_adjoint(const Tensor& gy, const PlanPtr& plan) {
   Tensor gx = Tensor::empty(plan->in_shape, gy.dtype());
   with_floating(gy, [&](auto tag) {
     using T = decltype(tag);
-    kernels::avg_pool2d_backward<T>(plan->planes(), plan->in_shape[2], plan->in_shape[3],
-                                    plan->rows, plan->cols, gc.data<T>(), gx.data<T>());
+    detail::kernel_for<kernels::avg_pool2d_backward<T>>(gy.device(), "avg_pool2d_backward")(
+        plan->planes(), plan->in_shape[2], plan->in_shape[3], plan->rows, plan->cols, gc.data<T>(),
+        gx.data<T>());
   });
   return record("avg_pool2d_backward", {gy}, gx, [plan](const Tensor& g) -> std::vector<Tensor> {
     return {avg_pool(g, plan, "avg_pool2d")};
@@ -115,9 +117,9 @@ Tensor max_pool_scatter(const Tensor& gy, const Tensor& argmax, const Shape& in_
   Tensor gx = Tensor::empty(in_shape, gy.dtype());
   with_floating(gy, [&](auto tag) {
     using T = decltype(tag);
-    kernels::max_pool2d_backward<T>(in_shape[0] * in_shape[1], in_shape[2], in_shape[3],
-                                    argmax.shape()[2] * argmax.shape()[3], gc.data<T>(),
-                                    argmax.data<int64_t>(), gx.data<T>());
+    detail::kernel_for<kernels::max_pool2d_backward<T>>(gy.device(), "max_pool2d_backward")(
+        in_shape[0] * in_shape[1], in_shape[2], in_shape[3], argmax.shape()[2] * argmax.shape()[3],
+        gc.data<T>(), argmax.data<int64_t>(), gx.data<T>());
   });
   return record("max_pool2d_backward", {gy}, gx, [argmax, in_shape](const Tensor& g) -> std::vector<Tensor> {
     const Shape& o = argmax.shape();
@@ -136,8 +138,9 @@ Tensor max_pool2d(const Tensor& x, Size2 kernel, std::optional<Size2> stride, Si
   Tensor argmax = Tensor::empty(plan->out_shape, DType::i64);
   with_floating(x, [&](auto tag) {
     using T = decltype(tag);
-    kernels::max_pool2d_forward<T>(plan->planes(), plan->in_shape[2], plan->in_shape[3], plan->rows,
-                                   plan->cols, xc.data<T>(), y.data<T>(), argmax.data<int64_t>());
+    detail::kernel_for<kernels::max_pool2d_forward<T>>(x.device(), "max_pool2d")(
+        plan->planes(), plan->in_shape[2], plan->in_shape[3], plan->rows, plan->cols, xc.data<T>(),
+        y.data<T>(), argmax.data<int64_t>());
   });
   return record("max_pool2d", {x}, y, [argmax, in_shape = x.shape()](const Tensor& g) -> std::vector<Tensor> {
     return {max_pool_scatter(g, argmax, in_shape)};

@@ -1,9 +1,6 @@
-// The fused recurrence (see recurrent.h): forward and back-propagation through time over a whole
-// sequence in one autograd node, with a general-ops definition for higher derivatives.
-#include "ops/recurrent.h"
-
+// The fused recurrence (declared in nabla/functional.h): forward and back-propagation through time
+// over a whole sequence in one autograd node, with a general-ops definition for higher derivatives.
 #include <algorithm>
-#include <type_traits>
 
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/recurrent.h"
@@ -12,8 +9,11 @@
 #include "nabla/ops.h"
 #include "ops/op_utils.h"
 
-namespace nabla::detail {
+namespace nabla::functional {
 namespace {
+
+using detail::kernel_for;
+using detail::with_floating;
 
 // An autograd node has one output, so the op's three results share one tensor, `packed`
 // [rows, N, H], and are handed out as views of it:
@@ -47,7 +47,7 @@ RecurrentRun unpack(const Tensor& packed, const Layout& layout) {
 void check_inputs(RecurrentCellKind kind, const Tensor& input_gates, const Tensor& weight_hh,
                   const Tensor& bias_hh, const Tensor& h0, const Tensor& c0) {
   const std::string name = cell_name(kind);
-  require_floating(input_gates, name.c_str());
+  detail::require_floating(input_gates, name.c_str());
   if (input_gates.dim() != 3 || weight_hh.dim() != 2)
     throw ShapeError(name + ": expects input gates [T, N, G*H] and weight_hh [G*H, H], got " +
                      to_string(input_gates.shape()) + " and " + to_string(weight_hh.shape()));
@@ -97,6 +97,10 @@ void run_forward(RecurrentCellKind kind, const Layout& layout, const Tensor& inp
                  bool keep_all, const Tensor& packed, Saved& saved) {
   const int64_t steps = layout.steps, n = input_gates.size(1), hidden = weight_hh.size(1);
   const int64_t width = gate_count(kind) * hidden, nh = n * hidden;
+  const Device device = packed.device();
+  const char* op = cell_name(kind);
+  const auto gemm = kernel_for<kernels::gemm<S>>(device, op);
+  const auto add_bias_rows = kernel_for<kernels::add_bias_rows<S>>(device, op);
   const Tensor x = input_gates.contiguous(), w = weight_hh.contiguous();
   const Tensor b = bias_hh.defined() ? bias_hh.contiguous() : Tensor();
   const S* px = x.data<S>();
@@ -127,26 +131,27 @@ void run_forward(RecurrentCellKind kind, const Layout& layout, const Tensor& inp
     switch (kind) {
       case RecurrentCellKind::lstm:
         // gates = x_t + b_hh, then += h_{t-1} W_hh^T in the GEMM (beta = 1).
-        kernels::add_bias_rows<S>(n, width, xt, pb, g);
-        kernels::gemm<S>(false, true, n, width, hidden, S(1), h_prev, hidden, pw, hidden, S(1), g, width);
-        kernels::lstm_cell_forward<S>(n, hidden, g, pc + cell_row(layout.prev_row(t)),
-                                      pc + cell_row(layout.h_row(t)), h);
+        add_bias_rows(n, width, xt, pb, g);
+        gemm(false, true, n, width, hidden, S(1), h_prev, hidden, pw, hidden, S(1), g, width);
+        kernel_for<kernels::lstm_cell_forward<S>>(device, op)(
+            n, hidden, g, pc + cell_row(layout.prev_row(t)), pc + cell_row(layout.h_row(t)), h);
         break;
       case RecurrentCellKind::gru: {
         // The hidden side stays separate: its n block is scaled by r before joining x's.
         S* hg = h_gates.data<S>();
         for (int64_t r = 0; r < n; ++r)
           if (pb) std::copy_n(pb, width, hg + r * width);
-        kernels::gemm<S>(false, true, n, width, hidden, S(1), h_prev, hidden, pw, hidden,
-                         pb ? S(1) : S(0), hg, width);
-        kernels::gru_cell_forward<S>(n, hidden, xt, hg, h_prev, g, h);
+        gemm(false, true, n, width, hidden, S(1), h_prev, hidden, pw, hidden, pb ? S(1) : S(0), hg,
+             width);
+        kernel_for<kernels::gru_cell_forward<S>>(device, op)(n, hidden, xt, hg, h_prev, g, h);
         break;
       }
       case RecurrentCellKind::rnn_tanh:
       case RecurrentCellKind::rnn_relu:
-        kernels::add_bias_rows<S>(n, width, xt, pb, h);
-        kernels::gemm<S>(false, true, n, width, hidden, S(1), h_prev, hidden, pw, hidden, S(1), h, width);
-        kernels::rnn_cell_forward<S>(nh, kind == RecurrentCellKind::rnn_relu, h);
+        add_bias_rows(n, width, xt, pb, h);
+        gemm(false, true, n, width, hidden, S(1), h_prev, hidden, pw, hidden, S(1), h, width);
+        kernel_for<kernels::rnn_cell_forward<S>>(device, op)(
+            nh, kind == RecurrentCellKind::rnn_relu, h);
         break;
     }
   }
@@ -163,6 +168,9 @@ std::vector<Tensor> run_backward(RecurrentCellKind kind, const Layout& layout, c
   const int64_t steps = layout.steps, n = packed.size(1), hidden = packed.size(2);
   const int64_t width = gate_count(kind) * hidden, nh = n * hidden;
   const DType dtype = packed.dtype();
+  const Device device = packed.device();
+  const char* op = cell_name(kind);
+  const auto gemm = kernel_for<kernels::gemm<S>>(device, op);
   const Tensor gp = grad.contiguous(), w = weight_hh.contiguous();
   const S* pg = gp.data<S>();
   const S* ph = packed.data<S>();
@@ -189,22 +197,23 @@ std::vector<Tensor> run_backward(RecurrentCellKind kind, const Layout& layout, c
     switch (kind) {
       case RecurrentCellKind::lstm: {
         const S* pc = saved.cells.data<S>();
-        kernels::lstm_cell_backward<S>(n, hidden, saved.gates.data<S>() + t * n * 4 * hidden,
-                                       pc + layout.prev_row(t) * nh, pc + layout.h_row(t) * nh, pdh,
-                                       dc.data<S>(), di);
-        kernels::gemm<S>(false, false, n, hidden, width, S(1), di, width, pw, hidden, S(0), pnext, hidden);
+        kernel_for<kernels::lstm_cell_backward<S>>(device, op)(
+            n, hidden, saved.gates.data<S>() + t * n * 4 * hidden, pc + layout.prev_row(t) * nh,
+            pc + layout.h_row(t) * nh, pdh, dc.data<S>(), di);
+        gemm(false, false, n, hidden, width, S(1), di, width, pw, hidden, S(0), pnext, hidden);
         break;
       }
       case RecurrentCellKind::gru:
-        kernels::gru_cell_backward<S>(n, hidden, saved.gates.data<S>() + t * n * 4 * hidden,
-                                      ph + layout.prev_row(t) * nh, pdh, di, dside, pnext);
-        kernels::gemm<S>(false, false, n, hidden, width, S(1), dside, width, pw, hidden, S(1), pnext, hidden);
+        kernel_for<kernels::gru_cell_backward<S>>(device, op)(
+            n, hidden, saved.gates.data<S>() + t * n * 4 * hidden, ph + layout.prev_row(t) * nh,
+            pdh, di, dside, pnext);
+        gemm(false, false, n, hidden, width, S(1), dside, width, pw, hidden, S(1), pnext, hidden);
         break;
       case RecurrentCellKind::rnn_tanh:
       case RecurrentCellKind::rnn_relu:
-        kernels::rnn_cell_backward<S>(nh, kind == RecurrentCellKind::rnn_relu,
-                                      ph + layout.h_row(t) * nh, pdh, di);
-        kernels::gemm<S>(false, false, n, hidden, width, S(1), di, width, pw, hidden, S(0), pnext, hidden);
+        kernel_for<kernels::rnn_cell_backward<S>>(device, op)(
+            nh, kind == RecurrentCellKind::rnn_relu, ph + layout.h_row(t) * nh, pdh, di);
+        gemm(false, false, n, hidden, width, S(1), di, width, pw, hidden, S(0), pnext, hidden);
         break;
     }
   }
@@ -214,12 +223,12 @@ std::vector<Tensor> run_backward(RecurrentCellKind kind, const Layout& layout, c
   if (wanted[1]) {
     // sum_t dside_t^T h_{t-1}: one GEMM over all T * N rows.
     grads[1] = Tensor::empty({width, hidden}, dtype);
-    kernels::gemm<S>(true, false, width, hidden, steps * n, S(1), pdh_side, width,
-                     ph + layout.first_prev_row() * nh, hidden, S(0), grads[1].data<S>(), hidden);
+    gemm(true, false, width, hidden, steps * n, S(1), pdh_side, width,
+         ph + layout.first_prev_row() * nh, hidden, S(0), grads[1].data<S>(), hidden);
   }
   if (wanted[2]) {
     grads[2] = Tensor::empty({width}, dtype);
-    kernels::column_sums<S>(steps * n, width, pdh_side, grads[2].data<S>());
+    kernel_for<kernels::column_sums<S>>(device, op)(steps * n, width, pdh_side, grads[2].data<S>());
   }
   if (wanted[3]) {
     // packed's h0 row is h0 itself, so a gradient given there adds to the one from step 0.
@@ -301,10 +310,9 @@ RecurrentRun recurrent_sequence(RecurrentCellKind kind, const Tensor& input_gate
   Tensor packed = Tensor::empty({layout.rows(), input_gates.size(1), weight_hh.size(1)},
                                 input_gates.dtype());
   Saved saved;
-  dispatch(packed.dtype(), [&](auto tag) {
+  with_floating(packed, [&](auto tag) {
     using S = decltype(tag);
-    if constexpr (std::is_floating_point_v<S>)
-      run_forward<S>(kind, layout, input_gates, weight_hh, bias_hh, h0, c0, recording, packed, saved);
+    run_forward<S>(kind, layout, input_gates, weight_hh, bias_hh, h0, c0, recording, packed, saved);
   });
   if (!recording) return unpack(packed, layout);
 
@@ -332,10 +340,9 @@ RecurrentRun recurrent_sequence(RecurrentCellKind kind, const Tensor& input_gate
              return grads;
            }
            std::vector<Tensor> grads;
-           dispatch(values.dtype(), [&](auto tag) {
+           with_floating(values, [&](auto tag) {
              using S = decltype(tag);
-             if constexpr (std::is_floating_point_v<S>)
-               grads = run_backward<S>(kind, layout, g, values, saved, inputs[1], wanted);
+             grads = run_backward<S>(kind, layout, g, values, saved, inputs[1], wanted);
            });
            return grads;
          });
@@ -350,4 +357,4 @@ RecurrentRun recurrent_sequence_reference(RecurrentCellKind kind, const Tensor& 
   return unpack(reference_packed(kind, input_gates, weight_hh, bias_hh, h0, c0, reverse), layout);
 }
 
-}  // namespace nabla::detail
+}  // namespace nabla::functional

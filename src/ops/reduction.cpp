@@ -15,7 +15,8 @@ Tensor sum(const Tensor& x, const Axes& axes_in, bool keepdim) {
   Tensor out = zeros(kept, x.dtype());
   Shape out_strides = out.strides();
   for (int a : axes) out_strides[static_cast<size_t>(a)] = 0;
-  kernels::sum(x.dtype(), x.shape(), x.raw_data(), x.strides(), out.raw_data(), out_strides);
+  detail::kernel_for<kernels::sum>(x.device(), "sum")(x.dtype(), x.shape(), x.raw_data(),
+                                                      x.strides(), out.raw_data(), out_strides);
   if (!keepdim) out = out.detach().reshape(reduced_shape(x.shape(), axes, false));
   return record("sum", {x}, out, [shape = x.shape(), kept](const Tensor& g) -> std::vector<Tensor> {
     return {broadcast_to(reshape(g, kept), shape)};
@@ -83,8 +84,9 @@ ArgResult arg_reduce(kernels::ArgReduce op, const Tensor& x, std::optional<int64
   ArgResult r;
   r.indices = Tensor::empty(kept, DType::i64);
   if (want_values) r.values = Tensor::empty(kept, x.dtype());
-  kernels::reduce_rows(op, x.dtype(), rows, n, moved.raw_data(),
-                       want_values ? r.values.raw_data() : nullptr, r.indices.data<int64_t>());
+  detail::kernel_for<kernels::reduce_rows>(x.device(), name)(
+      op, x.dtype(), rows, n, moved.raw_data(), want_values ? r.values.raw_data() : nullptr,
+      r.indices.data<int64_t>());
   return r;
 }
 

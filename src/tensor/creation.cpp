@@ -5,12 +5,14 @@
 #include "kernels/cpu/elementwise.h"
 #include "nabla/random.h"
 #include "nabla/tensor.h"
+#include "ops/dispatch.h"
 
 namespace nabla {
 
 Tensor full(const Shape& shape, double value, DType dtype) {
   Tensor t = Tensor::empty(shape, dtype);
-  kernels::fill(dtype, shape, t.raw_data(), t.strides(), value);
+  detail::kernel_for<kernels::fill>(t.device(), "full")(dtype, shape, t.raw_data(), t.strides(),
+                                                        value);
   return t;
 }
 Tensor zeros(const Shape& shape, DType dtype) {

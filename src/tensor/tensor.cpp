@@ -6,6 +6,7 @@
 #include "tensor/allocator.h"
 #include "nabla/autograd.h"
 #include "nabla/ops.h"
+#include "ops/dispatch.h"
 
 namespace nabla {
 
@@ -123,8 +124,9 @@ Tensor Tensor::contiguous() const {
 }
 
 Tensor Tensor::clone() const {
-  Tensor out = Tensor::empty(shape(), dtype());
-  kernels::copy(dtype(), dtype(), shape(), out.raw_data(), out.strides(), raw_data(), strides());
+  Tensor out = Tensor::empty(shape(), dtype(), device());
+  detail::kernel_for<kernels::copy>(device(), "clone")(dtype(), dtype(), shape(), out.raw_data(),
+                                                       out.strides(), raw_data(), strides());
   return record("clone", {*this}, out, [](const Tensor& g) -> std::vector<Tensor> { return {g}; });
 }
 

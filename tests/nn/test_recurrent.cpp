@@ -11,10 +11,9 @@
 #include "nabla/nabla.h"
 #include "nabla/nn/all.h"
 #include "kernels/cpu/recurrent.h"
-#include "ops/recurrent.h"
 
 using namespace nabla;
-using detail::RecurrentCellKind;
+using functional::RecurrentCellKind;
 
 namespace {
 
@@ -97,8 +96,8 @@ TEST(Recurrent, FusedSequenceMatchesGeneralOps) {
   for (RecurrentCellKind kind : {RecurrentCellKind::rnn_tanh, RecurrentCellKind::rnn_relu,
                                  RecurrentCellKind::lstm, RecurrentCellKind::gru}) {
     for (bool reverse : {false, true}) {
-      SCOPED_TRACE(std::string(detail::cell_name(kind)) + (reverse ? " reverse" : ""));
-      const int64_t width = detail::gate_count(kind) * hidden;
+      SCOPED_TRACE(std::string(functional::cell_name(kind)) + (reverse ? " reverse" : ""));
+      const int64_t width = functional::gate_count(kind) * hidden;
       const bool lstm = kind == RecurrentCellKind::lstm;
       std::vector<Tensor> in{randn({steps, batch, width}, DType::f64), randn({width, hidden}, DType::f64) * 0.5,
                              randn({width}, DType::f64), randn({batch, hidden}, DType::f64),
@@ -106,17 +105,17 @@ TEST(Recurrent, FusedSequenceMatchesGeneralOps) {
       for (Tensor& t : in)
         if (t.defined()) t.requires_grad_();
       auto run = [&](bool fused) {
-        const auto f = fused ? detail::recurrent_sequence : detail::recurrent_sequence_reference;
+        const auto f = fused ? functional::recurrent_sequence : functional::recurrent_sequence_reference;
         return f(kind, in[0], in[1], in[2], in[3], in[4], reverse);
       };
-      const detail::RecurrentRun a = run(true), b = run(false);
+      const functional::RecurrentRun a = run(true), b = run(false);
       expect_near_all(a.output, b.output, 1e-12, "output");
       expect_near_all(a.h_final, b.h_final, 1e-12, "h_final");
       // The final h is the output at the last step run.
       expect_near_all(a.h_final, a.output.select(0, reverse ? 0 : steps - 1), 0, "h_final in output");
       if (lstm) expect_near_all(a.c_final, b.c_final, 1e-12, "c_final");
       const Tensor w_out = randn({steps, batch, hidden}, DType::f64), w_h = randn({batch, hidden}, DType::f64);
-      auto loss = [&](const detail::RecurrentRun& r) {
+      auto loss = [&](const functional::RecurrentRun& r) {
         Tensor l = sum(r.output * w_out) + sum(r.h_final * w_h);
         return lstm ? l + sum(r.c_final * w_h * 2.0) : l;
       };

@@ -55,3 +55,18 @@ TEST(DropoutDraws, SeededAndEndsExact) {
 }
 
 }  // namespace
+
+TEST(DropoutDraws, AttentionDropsTheSameMaskAsDropout) {
+  // q = 0 gives uniform weights 1/L; with v the identity the output is the weights themselves, so
+  // both attention paths (weights returned, fused) must equal dropout's mask over 1/L.
+  const int64_t length = 5;
+  const Tensor q = zeros({2, 3, 4}), k = randn({2, length, 4}), v = broadcast_to(eye(length), {2, length, length});
+  manual_seed(9);
+  const Tensor expected = F::dropout(full({2, 3, length}, 1.0 / length), 0.3, true);
+  manual_seed(9);
+  const Tensor weights = F::scaled_dot_product_attention(q, k, v, Tensor(), false, 0.3, true, true).weights;
+  manual_seed(9);
+  const Tensor fused = F::scaled_dot_product_attention(q, k, v, Tensor(), false, 0.3, true, false).output;
+  EXPECT_TRUE(allclose(weights, expected, 1e-6, 1e-7));
+  EXPECT_TRUE(allclose(fused, expected, 1e-6, 1e-7));
+}

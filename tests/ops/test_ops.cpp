@@ -194,3 +194,33 @@ TEST(Ops, InPlaceArithmeticWritesIntoItsTarget) {
   add_(w, ones({2}));  // an optimizer-style update
   EXPECT_EQ(w.to_vector<float>(), (std::vector<float>{2, 2}));
 }
+
+TEST(Ops, CopyWritesBroadcastConvertedValuesIntoItsTarget) {
+  Tensor x = zeros({2, 3}, DType::f64);
+  const void* before = x.raw_data();
+  EXPECT_EQ(&copy_(x, tensor({1.5f, 2.5f, 3.5f})), &x);  // f32 row broadcast over f64 rows
+  EXPECT_EQ(x.raw_data(), before);
+  EXPECT_EQ(x.to_vector<double>(), (std::vector<double>{1.5, 2.5, 3.5, 1.5, 2.5, 3.5}));
+  // Into a strided view: only the viewed elements change.
+  Tensor m = zeros({2, 2});
+  copy_(m.T(), tensor({{1, 2}, {3, 4}}));
+  EXPECT_EQ(m.to_vector<float>(), (std::vector<float>{1, 3, 2, 4}));
+  Tensor counts = zeros({2}, DType::i64);
+  copy_(counts, tensor({3.0, 4.0}));
+  EXPECT_EQ(counts.to_vector<int64_t>(), (std::vector<int64_t>{3, 4}));
+  EXPECT_THROW(copy_(x, zeros({2})), ShapeError);
+  EXPECT_THROW(copy_(tensor({1.0}), zeros({2, 1})), ShapeError);  // would grow self
+}
+
+TEST(Ops, CopyIsRefusedOnATensorThatRequiresGradWhileRecording) {
+  Tensor w = zeros({2});
+  w.requires_grad_();
+  EXPECT_THROW(copy_(w, ones({2})), AutogradError);
+  Tensor source = ones({2});
+  source.requires_grad_();
+  EXPECT_THROW(copy_(zeros({2}), source), AutogradError);
+  NoGradGuard no_grad;
+  copy_(w, full({2}, 5.0));  // loading a checkpoint, initialising a parameter
+  EXPECT_EQ(w.to_vector<float>(), (std::vector<float>{5, 5}));
+  EXPECT_TRUE(w.requires_grad());
+}

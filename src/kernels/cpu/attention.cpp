@@ -4,12 +4,10 @@
 
 #include "kernels/cpu/attention_softmax.h"
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/parallel_threshold.h"
 
 namespace nabla::kernels {
 namespace {
-
-// Below this much score work in total, threads cost more than they save.
-constexpr int64_t kParallelThreshold = 32768;
 
 // One entry's matrix as GEMM wants it: op(X) when as_is, op(X^T) otherwise.
 template <class T>

@@ -1,11 +1,8 @@
 #include "kernels/cpu/attention_softmax.h"
 
+#include "kernels/cpu/parallel_threshold.h"
+
 namespace nabla::kernels {
-namespace {
-
-constexpr int64_t kParallelThreshold = 32768;
-
-}  // namespace
 
 template <class T>
 void masked_softmax(const std::vector<int64_t>& shape, const T* x, T scale, const MaskView<T>& mask,

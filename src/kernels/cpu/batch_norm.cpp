@@ -1,9 +1,9 @@
 #include "kernels/cpu/batch_norm.h"
 
+#include "kernels/cpu/parallel_threshold.h"
+
 namespace nabla::kernels {
 namespace {
-
-constexpr int64_t kParallelThreshold = 32768;
 
 bool worth_threads(const BatchNormShape& s) { return s.batch * s.channels * s.length >= kParallelThreshold; }
 

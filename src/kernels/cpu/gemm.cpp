@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/cpu/parallel_threshold.h"
+
 #ifdef NABLA_HAVE_BLAS
 #include <cblas.h>
 #endif
@@ -47,7 +49,7 @@ void gemm_portable(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, 
     ldbb = n;
   }
   constexpr int64_t kBlockK = 256, kBlockN = 512;
-#pragma omp parallel for schedule(static) if (m * n * k >= 32768 * 8)
+#pragma omp parallel for schedule(static) if (m * n * k >= 8 * kParallelThreshold)
   for (int64_t i = 0; i < m; ++i) {
     T* crow = c + i * ldc;
     for (int64_t p0 = 0; p0 < k; p0 += kBlockK) {

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "kernels/cpu/parallel_threshold.h"
+
 namespace nabla::kernels {
 
 void index_select(DType dtype, int64_t outer, int64_t src_axis, int64_t inner, const void* src,
@@ -9,7 +11,7 @@ void index_select(DType dtype, int64_t outer, int64_t src_axis, int64_t inner, c
   const size_t row_bytes = static_cast<size_t>(inner) * itemsize(dtype);
   const char* s = static_cast<const char*>(src);
   char* o = static_cast<char*>(out);
-#pragma omp parallel for if (outer * count * inner >= 32768)
+#pragma omp parallel for if (outer * count * inner >= kParallelThreshold)
   for (int64_t b = 0; b < outer; ++b)
     for (int64_t i = 0; i < count; ++i)
       std::memcpy(o + (b * count + i) * row_bytes, s + (b * src_axis + index[i]) * row_bytes,

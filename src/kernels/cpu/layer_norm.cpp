@@ -6,10 +6,10 @@
 #include <cmath>
 #include <vector>
 
+#include "kernels/cpu/parallel_threshold.h"
+
 namespace nabla::kernels {
 namespace {
-
-constexpr int64_t kParallelThreshold = 32768;
 
 bool worth_threads(const LayerNormShape& s) {
   return s.rows * s.features >= kParallelThreshold && omp_get_max_threads() > 1 && !omp_in_parallel();

@@ -4,10 +4,10 @@
 #include <cmath>
 #include <limits>
 
+#include "kernels/cpu/parallel_threshold.h"
+
 namespace nabla::kernels {
 namespace {
-
-constexpr int64_t kParallelThreshold = 32768;  // elements below which threads cost more than they save
 
 // Windows [2i, 2i + 2) along the axis: the 2x2, stride-2 pooling most networks use.
 bool is_pairs(const PoolWindows& w) {

@@ -5,13 +5,14 @@
 #include <type_traits>
 #include <vector>
 
+#include "kernels/cpu/parallel_threshold.h"
+
 namespace nabla::kernels {
 namespace {
 
-// Below this many hidden units in a step (N * H), threads cost more than they save: a step's gate
+// The gate loops count kParallelThreshold in hidden units of a step (N * H): a step's gate
 // arithmetic is tens of microseconds, and it runs between two GEMMs that already use every thread
 // (the LM benchmark's 20 x 650 stays on one thread, as PyTorch's elementwise grain of 32768 does).
-constexpr int64_t kParallelThreshold = 32768;
 
 // tanh for f32 as a rational function (Eigen's minimax fit, odd degree 13 over even degree 6),
 // straight-line arithmetic the compiler vectorises where libm's tanhf is a call per element. Within

@@ -11,10 +11,9 @@ NABLA_HEADER_LAYER(KERNELS);
 #include <cstdint>
 #include <vector>
 
-namespace nabla::kernels {
+#include "kernels/cpu/parallel_threshold.h"
 
-// Below this many elements a loop runs on one thread: forking costs more than it saves.
-inline constexpr int64_t kParallelThreshold = 32768;
+namespace nabla::kernels {
 
 template <int N>
 class StridedLoop {
