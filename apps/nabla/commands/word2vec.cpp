@@ -23,6 +23,7 @@
 #include "nabla/nabla.h"
 #include "nabla/optim/optimizer.h"
 #include "nabla/random.h"
+#include "nabla/train/trainer.h"
 
 namespace nabla::cli {
 namespace {
@@ -38,13 +39,14 @@ struct Word2VecOptions {
   int64_t batch_size = 4096;      // examples per step
   std::string optimizer = "adam"; // adam (mean loss) or sgd (summed loss, word2vec's rule)
   double lr = 0;                  // 0: 3e-3 for adam; word2vec's 0.025 (skip-gram), 0.05 (CBOW) for sgd
+  bool resume = false;            // continue the run in --out from its checkpoint
 };
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+// One step's examples: centre ids [n]; skip-gram: one context id each [n]; CBOW: the contexts and
+// their mask [n, width]; noise ids [n, negatives].
+struct Word2VecBatch {
+  Tensor centers, contexts, mask, noise;
+};
 
 // The rows [begin, end) of `order` picked out of a row-major table `width` wide.
 template <class T>
@@ -73,6 +75,7 @@ void add_word2vec_options(CLI::App& app, Word2VecOptions& o) {
       ->check(CLI::IsMember({"adam", "sgd"}));
   app.add_option("--lr", o.lr, "starting learning rate (0: 3e-3 for adam; for sgd 0.025 skipgram, 0.05 cbow)")
       ->check(kNonNegative);
+  app.add_flag("--resume", o.resume, "continue the run in --out from its checkpoint");
 }
 
 int run_word2vec(const Word2VecOptions& o, const SharedOptions& shared) {
@@ -106,9 +109,13 @@ int run_word2vec(const Word2VecOptions& o, const SharedOptions& shared) {
   std::unique_ptr<optim::Optimizer> optimizer;
   if (adam) optimizer = std::make_unique<optim::Adam>(model.parameters(), optim::AdamOptions{.lr = lr});
   else optimizer = std::make_unique<optim::SGD>(model.parameters(), optim::SGDOptions{.lr = lr});
-  const auto start = Clock::now();
-  for (int64_t epoch = 0; epoch < o.epochs; ++epoch) {
-    const auto epoch_start = Clock::now();
+  // Each epoch draws its own subsampling, context windows, order and noise words from `generator`
+  // (which the checkpoint keeps), and, as word2vec, decays the rate linearly with the examples seen.
+  int64_t epoch_examples = 0;
+  train::Batches<Word2VecBatch> batches;
+  batches.count = 0;  // unknown before the epoch draws its windows, so no progress bar
+  batches.generator = &generator;
+  batches.for_each = [&](int64_t epoch, const std::function<void(const Word2VecBatch&)>& visit) {
     models::ContextWindows windows(o.window);
     for (const auto& sentence : sentences) windows.append(data::subsample(sentence, keep, generator), generator);
     std::vector<int64_t> centers = windows.centers, contexts;
@@ -117,37 +124,46 @@ int run_word2vec(const Word2VecOptions& o, const SharedOptions& shared) {
       windows.pairs(centers, contexts);
       width = 1;
     }
-    const int64_t examples = static_cast<int64_t>(centers.size());
+    const int64_t examples = epoch_examples = static_cast<int64_t>(centers.size());
     std::vector<int64_t> order(static_cast<size_t>(examples));
     std::iota(order.begin(), order.end(), int64_t{0});
     for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[generator.below(i)]);
-
-    double total_loss = 0;
     for (int64_t begin = 0; begin < examples; begin += o.batch_size) {
       const int64_t end = std::min(examples, begin + o.batch_size), n = end - begin;
       const double progress = (static_cast<double>(epoch) + static_cast<double>(begin) / static_cast<double>(examples)) /
                               static_cast<double>(o.epochs);
       optimizer->set_lr(lr * std::max(1e-4, 1.0 - progress));
-      const Tensor center_ids = from_vector(gather_rows(centers, order, begin, end, 1));
-      const Tensor noise = sampler.sample({n, o.negatives}, generator);
-      const Tensor loss =
-          skipgram ? model.skipgram_loss(center_ids, from_vector(gather_rows(contexts, order, begin, end, 1)), noise)
-                   : model.cbow_loss(from_vector(gather_rows(windows.contexts, order, begin, end, width), {n, width}),
-                                     from_vector(gather_rows(windows.mask, order, begin, end, width), {n, width}),
-                                     center_ids, noise);
-      optimizer->zero_grad();
-      (adam ? loss / static_cast<double>(n) : loss).backward();
-      optimizer->step();
-      total_loss += loss.item();
+      Word2VecBatch b{from_vector(gather_rows(centers, order, begin, end, 1)), {}, {}, {}};
+      b.noise = sampler.sample({n, o.negatives}, generator);
+      if (skipgram) {
+        b.contexts = from_vector(gather_rows(contexts, order, begin, end, 1));
+      } else {
+        b.contexts = from_vector(gather_rows(windows.contexts, order, begin, end, width), {n, width});
+        b.mask = from_vector(gather_rows(windows.mask, order, begin, end, width), {n, width});
+      }
+      visit(b);
     }
-    const double elapsed = seconds_since(epoch_start);
-    std::cout << "epoch " << epoch + 1 << "/" << o.epochs << "  loss " << std::fixed << std::setprecision(4)
-              << total_loss / static_cast<double>(std::max<int64_t>(examples, 1)) << "  examples " << examples
-              << "  " << std::setprecision(1) << elapsed << " s  (" << std::setprecision(0)
-              << static_cast<double>(examples) / elapsed << " examples/s)" << std::endl;
-    std::cout.unsetf(std::ios::floatfield);
-  }
-  const double train_seconds = seconds_since(start);
+  };
+  train::Trainer trainer(
+      model, *optimizer,
+      {.epochs = o.epochs, .out_dir = shared.out, .resume = o.resume, .progress = false,
+       .report = [&](const train::EpochRecord& e) {
+         std::cout << "epoch " << e.epoch << "/" << e.epochs << "  loss " << std::fixed << std::setprecision(4)
+                   << e.train_loss << "  examples " << epoch_examples << "  " << std::setprecision(1) << e.seconds
+                   << " s  (" << std::setprecision(0) << static_cast<double>(epoch_examples) / e.seconds
+                   << " examples/s)" << std::endl;
+         std::cout.unsetf(std::ios::floatfield);
+       }});
+  const train::FitResult fitted = trainer.fit<Word2VecBatch>(
+      batches, [&](nn::Module&, const Word2VecBatch& b) -> train::StepResult {
+        const int64_t n = b.centers.size(0);
+        const Tensor loss = skipgram ? model.skipgram_loss(b.centers, b.contexts, b.noise)
+                                     : model.cbow_loss(b.contexts, b.mask, b.centers, b.noise);
+        // Adam follows the batch's mean loss, SGD its sum (word2vec's rule); the epoch reports the
+        // mean per example either way.
+        return {adam ? loss / static_cast<double>(n) : loss, n, std::nullopt, loss.item() / static_cast<double>(n)};
+      });
+  const double train_seconds = fitted.train_seconds;
 
   const std::filesystem::path dir(shared.out);
   std::filesystem::create_directories(dir);
