@@ -6,6 +6,8 @@
 #include "nabla/layer.h"
 NABLA_HEADER_LAYER(NN);
 #include <cstdint>
+#include <string>
+#include <type_traits>
 
 #include "nabla/dtype.h"
 #include "nabla/error.h"
@@ -22,16 +24,16 @@ void for_each_element(int64_t n, Body&& body) {
   for (int64_t i = 0; i < n; ++i) body(i);
 }
 
-// Calls f(T{}) for float or double parameters; optimizers do not update integer tensors.
+// Calls f(T{}) for float or double parameters (through nabla::dispatch, the one dtype switch);
+// optimizers do not update integer tensors.
 template <class F>
 void dispatch_floating(const Tensor& param, const char* who, F&& f) {
-  switch (param.dtype()) {
-    case DType::f32: f(float{}); return;
-    case DType::f64: f(double{}); return;
-    default:
-      throw DTypeError(std::string(who) + ": cannot update a parameter of dtype " +
-                       to_string(param.dtype()) + " (shape " + to_string(param.shape()) + ")");
-  }
+  if (!is_floating(param.dtype()))
+    throw DTypeError(std::string(who) + ": cannot update a parameter of dtype " + to_string(param.dtype()) +
+                     " (shape " + to_string(param.shape()) + ")");
+  dispatch(param.dtype(), [&](auto zero) {
+    if constexpr (std::is_floating_point_v<decltype(zero)>) f(zero);
+  });
 }
 
 }  // namespace nabla::optim::detail
