@@ -1,5 +1,5 @@
 // Layout inside the safetensors file: tensors "model/<name>" and "optimizer/<name>"; metadata
-// "format" = "nabla.checkpoint.v1", "optimizer" = its name, "optimizer.<hyperparameter>",
+// "format" = "nabla.checkpoint.v2", "optimizer" = its name, "optimizer.<hyperparameter>",
 // "scheduler.<key>" and "training.<key>". Doubles are written with 17 significant digits, so they
 // read back bit for bit.
 #include "nabla/train/checkpoint.h"
@@ -10,7 +10,9 @@
 namespace nabla::train {
 namespace {
 
-constexpr const char* kFormat = "nabla.checkpoint.v1";
+// v2: optimizer hyperparameters per parameter group, the loop's best monitored metric and its data
+// generator. v1 checkpoints (before parameter groups) are refused with a message saying so.
+constexpr const char* kFormat = "nabla.checkpoint.v2";
 
 double parse_double(const std::string& path, const std::string& key, const std::string& text) {
   char* end = nullptr;
@@ -44,6 +46,9 @@ void save_checkpoint(const std::string& path, const Checkpoint& c) {
 Checkpoint load_checkpoint(const std::string& path) {
   io::SafetensorsFile file = io::load_safetensors(path);
   const auto format = file.metadata.find("format");
+  if (format != file.metadata.end() && format->second == "nabla.checkpoint.v1")
+    throw IOError(path + ": a checkpoint of an older nabla (nabla.checkpoint.v1, before parameter groups); "
+                  "it cannot be resumed by this version, start the run again");
   if (format == file.metadata.end() || format->second != kFormat)
     throw IOError(path + ": not a nabla checkpoint (metadata 'format' should be '" + kFormat + "')");
   Checkpoint c;

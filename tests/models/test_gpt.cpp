@@ -1,5 +1,5 @@
-// GPT: causality, overfitting a string and reproducing it greedily, sampling (top-k, temperature),
-// generate's context handling, tied weights, and errors for bad input.
+// GPT: causality, sampling (top-k, temperature), generate's context handling, tied weights, weight
+// decay groups, hooks, and errors for bad input (overfitting a string: slow_models_learn.cpp).
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -44,41 +44,6 @@ TEST(Gpt, LogitsAtTDependOnTokensUpToTOnly) {
     // Not vacuous: the next position does see the change.
     EXPECT_FALSE(allclose(la.slice(1, t + 1, t + 2), lb.slice(1, t + 1, t + 2), 1e-5, 1e-6)) << "position " << t + 1;
   }
-}
-
-TEST(Gpt, OverfitsAShortStringAndGreedySamplingReproducesIt) {
-  manual_seed(0);
-  const std::string text = "hello, nabla transformer!";
-  std::map<char, int64_t> id;
-  std::vector<char> chars;
-  for (char ch : text)
-    if (id.emplace(ch, static_cast<int64_t>(chars.size())).second) chars.push_back(ch);
-  std::vector<int64_t> ids;
-  for (char ch : text) ids.push_back(id[ch]);
-  const int64_t n = static_cast<int64_t>(ids.size());
-  models::GPT model(tiny(static_cast<int64_t>(chars.size()), 32));
-  const Tensor inputs = tokens_of(std::vector<int64_t>(ids.begin(), ids.end() - 1));
-  const Tensor targets = from_vector(std::vector<int64_t>(ids.begin() + 1, ids.end()));
-  optim::AdamW optimizer(model.parameters(), {.lr = 1e-2, .weight_decay = 0.0});
-  double loss_value = 0;
-  for (int step = 0; step < 150; ++step) {
-    const Tensor logits = model(inputs).reshape({n - 1, -1});
-    const Tensor loss = functional::cross_entropy(logits, targets);
-    optimizer.zero_grad();
-    loss.backward();
-    optimizer.step();
-    loss_value = loss.item();
-  }
-  EXPECT_LT(loss_value, 0.05);
-  Generator generator(0);
-  models::GenerationOptions options;
-  options.new_tokens = n - 1;
-  options.sampling.top_k = 1;
-  const std::vector<int64_t> out = generate(model, {ids[0]}, options, generator);
-  std::string reproduced;
-  for (int64_t t : out) reproduced += chars[static_cast<size_t>(t)];
-  EXPECT_EQ(reproduced, text);
-  EXPECT_TRUE(model.is_training()) << "generate restores the training mode";
 }
 
 TEST(Gpt, TopKOneIsArgmaxWhateverTheTemperature) {

@@ -59,5 +59,14 @@ TEST(Checkpoint, DamagedFilesNameThePathAndTheProblem) {
   } catch (const IOError& e) {
     EXPECT_NE(std::string(e.what()).find("not a nabla checkpoint"), std::string::npos);
   }
+  // A checkpoint of the format before parameter groups.
+  io::save_safetensors(path, {{"model/w", ones({2})}}, {{"format", "nabla.checkpoint.v1"}, {"optimizer", "SGD"}});
+  try {
+    train::load_checkpoint(path);
+    FAIL();
+  } catch (const IOError& e) {
+    EXPECT_NE(std::string(e.what()).find("a checkpoint of an older nabla (nabla.checkpoint.v1"), std::string::npos)
+        << e.what();
+  }
   std::filesystem::remove(path);
 }
