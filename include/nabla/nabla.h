@@ -1,4 +1,5 @@
-// The whole public API of nabla in one include.
+// The core of nabla in one include: tensors, autograd, ops and the functional ops (nabla/all.h has
+// everything, from nn to the applications).
 #pragma once
 #include "nabla/layer.h"
 NABLA_HEADER_LAYER(CORE);
