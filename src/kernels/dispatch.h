@@ -4,7 +4,7 @@
 // signature every device's version of it shares. The CPU column of the table is those functions
 // themselves, so a lookup on the CPU costs one comparison and the call is direct; any other device
 // fills its column with register_kernel when its backend starts, before the first op runs. Ops
-// look kernels up through detail::kernel_for (src/ops/dispatch.h), which names the op in the error
+// look kernels up through detail::kernel_for (src/tensor/kernel_for.h), which names the op in the error
 // when a device lacks a kernel, so adding a backend touches no op.
 #pragma once
 #include "nabla/layer.h"

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "ops/dispatch.h"
+#include "tensor/kernel_for.h"
 
 namespace nabla::detail {
 

@@ -8,7 +8,7 @@ NABLA_HEADER_LAYER(CORE);
 #include "kernels/cpu/elementwise.h"
 #include "nabla/autograd.h"
 #include "nabla/ops.h"
-#include "ops/dispatch.h"
+#include "tensor/kernel_for.h"
 
 namespace nabla::detail {
 

@@ -5,7 +5,7 @@
 #include "kernels/cpu/elementwise.h"
 #include "nabla/random.h"
 #include "nabla/tensor.h"
-#include "ops/dispatch.h"
+#include "tensor/kernel_for.h"
 
 namespace nabla {
 

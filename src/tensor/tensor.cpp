@@ -6,7 +6,7 @@
 #include "tensor/allocator.h"
 #include "nabla/autograd.h"
 #include "nabla/ops.h"
-#include "ops/dispatch.h"
+#include "tensor/kernel_for.h"
 
 namespace nabla {
 

@@ -7,7 +7,7 @@
 #include "kernels/cpu/elementwise.h"
 #include "kernels/dispatch.h"
 #include "nabla/error.h"
-#include "ops/dispatch.h"
+#include "tensor/kernel_for.h"
 
 namespace nabla {
 namespace {

@@ -1,4 +1,4 @@
-#include "ops/dispatch.h"
+#include "tensor/kernel_for.h"
 
 namespace nabla::detail {
 

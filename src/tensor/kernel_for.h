@@ -1,7 +1,7 @@
-// The device seam on the ops' side: an op reaches its kernel through the device of its inputs,
-// never by calling a CPU kernel by name (DESIGN.md, "The device seam"). On the CPU this is the
-// kernel itself at no cost; on another device it is whatever that device's backend registered in
-// src/kernels/dispatch.h, or an error naming the op and the device.
+// The device seam on the core side (tensors and ops): an op reaches its kernel through the device
+// of its inputs, never by calling a CPU kernel by name (DESIGN.md, "The device seam"). On the CPU
+// this is the kernel itself at no cost; on another device it is whatever that device's backend
+// registered in src/kernels/dispatch.h, or an error naming the op and the device.
 #pragma once
 #include "nabla/layer.h"
 NABLA_HEADER_LAYER(CORE);
