@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <iostream>
 #include <memory>
-#include <utility>
+#include <numeric>
 
 #include "nabla/optim/optimizer.h"
 #include "nabla/optim/scheduler.h"
@@ -14,26 +14,32 @@ namespace nabla::cli {
 
 train::FitResult train_language_model(nn::Module& model, const LanguageModelTraining& o, const TrainingLoss& loss,
                                       const Validation& validate) {
-  if (o.epochs < 0 || o.batches_per_epoch <= 0)
-    throw Error("training: needs at least one batch per epoch, got " + std::to_string(o.batches_per_epoch));
+  const int64_t batches_per_epoch = o.batches_per_epoch();
+  if (o.epochs < 0 || batches_per_epoch <= 0)
+    throw Error("training: needs at least one batch per epoch, got " + std::to_string(batches_per_epoch));
   optim::AdamWOptions adamw;
   adamw.lr = o.lr;
   adamw.beta2 = 0.99;  // the usual choice for small Transformers (nanoGPT): quicker to adapt than 0.999
   adamw.weight_decay = o.weight_decay;
   optim::AdamW optimizer(optim::weight_decay_groups(model, o.weight_decay), adamw);
-  const int64_t total_steps = std::max<int64_t>(1, o.epochs * o.batches_per_epoch);
+  const int64_t total_steps = std::max<int64_t>(1, o.epochs * batches_per_epoch);
   const int64_t warmup = std::clamp<int64_t>(o.warmup_steps, 1, std::max<int64_t>(1, total_steps / 10));
   optim::LinearWarmup schedule(
       optimizer, warmup, 1.0 / static_cast<double>(warmup),
       std::make_unique<optim::CosineAnnealingLR>(optimizer, std::max<int64_t>(1, total_steps - warmup), o.lr / 10));
 
-  // A batch is its (epoch, index): the command's loss knows how to make it.
-  using BatchIndex = std::pair<int64_t, int64_t>;
-  train::Batches<BatchIndex> batches;
-  batches.count = o.batches_per_epoch;
+  // A batch is the indices of its examples, taken in turn from the epoch's order.
+  using BatchRows = std::vector<int64_t>;
+  train::Batches<BatchRows> batches;
+  batches.count = batches_per_epoch;
   batches.generator = o.data_generator;
-  batches.for_each = [&](int64_t epoch, const std::function<void(const BatchIndex&)>& visit) {
-    for (int64_t b = 0; b < o.batches_per_epoch; ++b) visit({epoch, b});
+  batches.for_each = [&](int64_t epoch, const std::function<void(const BatchRows&)>& visit) {
+    std::vector<int64_t> order(static_cast<size_t>(o.examples));
+    std::iota(order.begin(), order.end(), 0);
+    Generator shuffler(o.seed * 1000003 + static_cast<uint64_t>(epoch));
+    shuffle(order, shuffler);
+    for (int64_t b = 0; b < batches_per_epoch; ++b)
+      visit(BatchRows(order.begin() + b * o.batch_size, order.begin() + (b + 1) * o.batch_size));
   };
   train::Trainer trainer(model, optimizer,
                          {.epochs = o.epochs, .out_dir = o.out, .resume = o.resume, .progress = o.progress,
@@ -45,8 +51,8 @@ train::FitResult train_language_model(nn::Module& model, const LanguageModelTrai
                             std::cerr << " (" << e.seconds << " s)\n";
                           }});
   trainer.set_scheduler(&schedule, train::Trainer::ScheduleEvery::step);
-  const train::FitResult result = trainer.fit<BatchIndex>(
-      batches, [&](nn::Module&, const BatchIndex& b) -> train::StepResult { return {loss(b.first, b.second)}; });
+  const train::FitResult result = trainer.fit<BatchRows>(
+      batches, [&](nn::Module&, const BatchRows& rows) -> train::StepResult { return {loss(rows)}; });
   model.eval();
   return result;
 }

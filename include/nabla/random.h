@@ -5,6 +5,8 @@ NABLA_HEADER_LAYER(CORE);
 #include <cstdint>
 #include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace nabla {
 
@@ -26,6 +28,13 @@ class Generator {
   bool has_spare_normal_ = false;
   double spare_normal_ = 0;
 };
+
+// Fisher-Yates from the back with `generator`, as numpy's permutation: the same order on every
+// standard library (std::shuffle's algorithm is left to the library).
+template <class T>
+void shuffle(std::vector<T>& values, Generator& generator) {
+  for (size_t i = values.size(); i > 1; --i) std::swap(values[i - 1], values[generator.below(i)]);
+}
 
 // The process-wide generator used by randn, rand, dropout, shuffling, ...
 Generator& default_generator();

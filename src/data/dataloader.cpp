@@ -68,10 +68,7 @@ DataLoader::Iterator DataLoader::begin() {
   const int64_t n = dataset_->size();
   std::vector<int64_t> order(static_cast<size_t>(n));
   std::iota(order.begin(), order.end(), int64_t{0});
-  if (options_.shuffle)  // Fisher-Yates from the back, as numpy's permutation
-    for (int64_t i = n - 1; i > 0; --i)
-      std::swap(order[static_cast<size_t>(i)],
-                order[static_cast<size_t>(generator_.below(static_cast<uint64_t>(i + 1)))]);
+  if (options_.shuffle) shuffle(order, generator_);
 
   auto epoch = std::make_unique<Epoch>();
   const int64_t count = num_batches(), b = options_.batch_size;

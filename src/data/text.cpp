@@ -240,11 +240,10 @@ DocumentSplit split_documents(const std::vector<std::string>& documents, double 
   const size_t n = documents.size();
   size_t n_validation = static_cast<size_t>(std::llround(validation_fraction * static_cast<double>(n)));
   if (validation_fraction > 0 && n >= 2) n_validation = std::clamp<size_t>(n_validation, 1, n - 1);
-  // Fisher-Yates with our own generator: std::shuffle's algorithm differs between libraries.
   std::vector<size_t> order(n);
   std::iota(order.begin(), order.end(), size_t{0});
   Generator generator(seed);
-  for (size_t i = n; i > 1; --i) std::swap(order[i - 1], order[generator.below(i)]);
+  shuffle(order, generator);
   std::vector<bool> is_validation(n, false);
   for (size_t i = 0; i < n_validation; ++i) is_validation[order[i]] = true;
   DocumentSplit split;

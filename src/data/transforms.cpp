@@ -24,10 +24,6 @@ Tensor per_channel(const std::vector<double>& values, int64_t channels, DType dt
   return from_vector(filled, {channels, 1, 1}, dtype);
 }
 
-void shuffle(std::vector<int64_t>& v, Generator& generator) {
-  for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[generator.below(i)]);
-}
-
 }  // namespace
 
 Tensor normalize(const Tensor& images, const std::vector<double>& mean, const std::vector<double>& std) {

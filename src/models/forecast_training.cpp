@@ -32,7 +32,7 @@ std::vector<double> fit_forecaster(nn::Module& model, const ForecastWindows& win
   optim::Adam optimizer(model.parameters(), optim::AdamOptions{.lr = options.lr});
   optim::CosineAnnealingLR schedule(optimizer, options.epochs);
 
-  // Each epoch shuffles the windows afresh (Fisher-Yates) from one generator the checkpoint keeps.
+  // Each epoch shuffles the windows afresh from one generator the checkpoint keeps.
   Generator order_generator(options.seed);
   std::vector<int64_t> indices(static_cast<size_t>(n));
   train::Batches<ForecastBatch> batches;
@@ -40,8 +40,7 @@ std::vector<double> fit_forecaster(nn::Module& model, const ForecastWindows& win
   batches.generator = &order_generator;
   batches.for_each = [&](int64_t, const std::function<void(const ForecastBatch&)>& visit) {
     std::iota(indices.begin(), indices.end(), 0);
-    for (int64_t i = n - 1; i > 0; --i)
-      std::swap(indices[static_cast<size_t>(i)], indices[order_generator.below(static_cast<uint64_t>(i + 1))]);
+    shuffle(indices, order_generator);
     for (int64_t begin = 0; begin < n; begin += options.batch_size) {
       const int64_t end = std::min(n, begin + options.batch_size);
       const Tensor rows = from_vector(std::vector<int64_t>(indices.begin() + begin, indices.begin() + end));

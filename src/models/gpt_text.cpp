@@ -13,7 +13,7 @@ CharacterCorpus make_character_corpus(std::vector<std::string> documents, const 
   if (documents.empty()) throw Error("character corpus: there are no documents");
   if (options.max_chars > 0) {
     Generator generator(options.seed);
-    for (size_t i = documents.size(); i > 1; --i) std::swap(documents[i - 1], documents[generator.below(i)]);
+    shuffle(documents, generator);
     size_t kept = 0, chars = 0;
     while (kept < documents.size() && chars < static_cast<size_t>(options.max_chars)) chars += documents[kept++].size() + 1;
     documents.resize(kept);

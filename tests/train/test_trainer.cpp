@@ -36,7 +36,7 @@ struct LineData {
     b.for_each = [this](int64_t, const std::function<void(const Pairs&)>& visit) {
       std::vector<int64_t> order(64);
       std::iota(order.begin(), order.end(), int64_t{0});
-      for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[generator.below(i)]);
+      shuffle(order, generator);
       for (int64_t begin = 0; begin < 64; begin += 16) {
         const Tensor rows = from_vector(std::vector<int64_t>(order.begin() + begin, order.begin() + begin + 16));
         visit({index_select(x, 0, rows), index_select(y, 0, rows)});

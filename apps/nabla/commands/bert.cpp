@@ -83,7 +83,7 @@ MaskedCorpus load_corpus(const BertOptions& o, const SharedOptions& shared) {
   std::vector<std::string> glosses = data::load_wordnet_glosses(shared.data_dir);
   if (o.max_sentences > 0 && static_cast<size_t>(o.max_sentences) < glosses.size()) {  // a seeded sample
     Generator generator(shared.seed);
-    for (size_t i = glosses.size(); i > 1; --i) std::swap(glosses[i - 1], glosses[generator.below(i)]);
+    shuffle(glosses, generator);
     glosses.resize(static_cast<size_t>(o.max_sentences));
   }
   const data::DocumentSplit split = data::split_documents(glosses, o.val_fraction, shared.seed);
@@ -224,23 +224,15 @@ int run_bert(const BertOptions& o, const SharedOptions& shared) {
   Generator validation_masking(12345);  // the same corruption of the validation set in every run
   const models::MaskedTokens validation_set = models::mask_tokens(
       from_vector(corpus.validation.ids, {corpus.validation.count, o.context}), masking, validation_masking);
-  std::vector<int64_t> order(static_cast<size_t>(corpus.train.count));
-  std::iota(order.begin(), order.end(), 0);
-  int64_t shuffled_epoch = -1;
-  Generator shuffler(shared.seed);
-  const TrainingLoss loss = [&](int64_t epoch, int64_t b) {
-    if (epoch != shuffled_epoch) {
-      shuffler.seed(shared.seed * 1000003 + static_cast<uint64_t>(epoch));
-      for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[shuffler.below(i)]);
-      shuffled_epoch = epoch;
-    }
-    const std::vector<int64_t> which(order.begin() + b * o.batch_size, order.begin() + (b + 1) * o.batch_size);
+  const TrainingLoss loss = [&](const std::vector<int64_t>& which) {
     return masked_loss(model, models::mask_tokens(rows(corpus.train, which, o.context), masking, masking_generator));
   };
   const Validation validation = [&] { return validate(model, validation_set, o.batch_size); };
   LanguageModelTraining training;
   training.epochs = o.epochs;
-  training.batches_per_epoch = corpus.train.count / o.batch_size;
+  training.examples = corpus.train.count;
+  training.batch_size = o.batch_size;
+  training.seed = shared.seed;
   training.lr = o.lr;
   training.weight_decay = o.weight_decay;
   training.warmup_steps = o.warmup;
@@ -271,7 +263,7 @@ int run_bert(const BertOptions& o, const SharedOptions& shared) {
   for (const train::EpochRecord& e : fitted.epochs) seconds += e.seconds;
   nlohmann::json summary = {{"train_seconds", seconds},
                             {"epochs", o.epochs},
-                            {"steps", o.epochs * training.batches_per_epoch},
+                            {"steps", o.epochs * training.batches_per_epoch()},
                             {"train_sentences", corpus.train.count},
                             {"vocab_size", config.vocab_size},
                             {"params", model.parameter_count()},

@@ -175,17 +175,7 @@ int run_gpt(const GptOptions& o, const SharedOptions& shared) {
               << " validation characters, " << vocabulary.size() << " distinct, " << model->parameter_count()
               << " parameters\n";
 
-    std::vector<int64_t> order(static_cast<size_t>(windows));
-    std::iota(order.begin(), order.end(), 0);
-    int64_t shuffled_epoch = -1;
-    Generator shuffler(shared.seed);
-    const TrainingLoss loss = [&](int64_t epoch, int64_t b) {
-      if (epoch != shuffled_epoch) {  // a fresh seeded order of the windows each epoch
-        shuffler.seed(shared.seed * 1000003 + static_cast<uint64_t>(epoch));
-        for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[shuffler.below(i)]);
-        shuffled_epoch = epoch;
-      }
-      const std::vector<int64_t> which(order.begin() + b * o.batch_size, order.begin() + (b + 1) * o.batch_size);
+    const TrainingLoss loss = [&](const std::vector<int64_t>& which) {
       const models::NextTokenBatch batch = models::stream_windows(corpus.train, which, length);
       const Tensor logits = (*model)(batch.inputs);
       return F::cross_entropy(logits.reshape({-1, logits.size(2)}), batch.targets.reshape({-1}));
@@ -196,7 +186,9 @@ int run_gpt(const GptOptions& o, const SharedOptions& shared) {
     };
     LanguageModelTraining training;
     training.epochs = o.epochs;
-    training.batches_per_epoch = windows / o.batch_size;
+    training.examples = windows;
+    training.batch_size = o.batch_size;
+    training.seed = shared.seed;
     training.lr = o.lr;
     training.weight_decay = o.weight_decay;
     training.warmup_steps = o.warmup;
@@ -212,7 +204,7 @@ int run_gpt(const GptOptions& o, const SharedOptions& shared) {
     for (const train::EpochRecord& e : fitted.epochs) seconds += e.seconds;
     summary["train_seconds"] = seconds;
     summary["epochs"] = o.epochs;
-    summary["steps"] = o.epochs * training.batches_per_epoch;
+    summary["steps"] = o.epochs * training.batches_per_epoch();
     summary["train_chars"] = corpus.train.size();
     if (!fitted.epochs.empty()) {
       summary["train_loss"] = fitted.epochs.back().train_loss;

@@ -127,7 +127,7 @@ int run_word2vec(const Word2VecOptions& o, const SharedOptions& shared) {
     const int64_t examples = epoch_examples = static_cast<int64_t>(centers.size());
     std::vector<int64_t> order(static_cast<size_t>(examples));
     std::iota(order.begin(), order.end(), int64_t{0});
-    for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[generator.below(i)]);
+    shuffle(order, generator);
     for (int64_t begin = 0; begin < examples; begin += o.batch_size) {
       const int64_t end = std::min(examples, begin + o.batch_size), n = end - begin;
       const double progress = (static_cast<double>(epoch) + static_cast<double>(begin) / static_cast<double>(examples)) /
