@@ -84,6 +84,10 @@ TEST(CliSeq2seq, AResumedRunEndsWithTheWeightsOfAnUninterruptedOneAndItsModelRel
                                                       "--validation-size", "50", "--model-file",
                                                       "straight/model.safetensors"});
   expect_one_line_error(wrong_task, "a model for 'dates', not for --data addition");
+  const CliRun not_seq2seq = run_nabla(scratch.dir(), {"seq2seq", "--data", "dates", "--train-size", "300",
+                                                       "--validation-size", "50", "--model-file",
+                                                       "straight/checkpoint.safetensors"});
+  expect_one_line_error(not_seq2seq, "not a seq2seq model (no 'task' in its metadata)");
 }
 
 TEST(CliForecast, ScoresTheLstmAgainstBothBaselinesAndWritesTheRun) {
@@ -132,6 +136,8 @@ TEST(CliForecast, AResumedRunEndsWithTheWeightsOfAnUninterruptedOneAndItsModelSc
                                                   "--horizon", "7", "--test-days", "28", "--model-file",
                                                   "straight/model.safetensors"}),
                         "trained with window 14 and horizon 7, not the 21 and 7 asked for");
+  expect_one_line_error(forecast({"--model-file", "straight/checkpoint.safetensors", "--out", "x"}),
+                        "not a forecaster written by `nabla forecast`");
 }
 
 }  // namespace
