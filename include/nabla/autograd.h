@@ -69,9 +69,10 @@ class Node : public std::enable_shared_from_this<Node> {
 
   const std::string& name() const { return name_; }
   const std::vector<Edge>& edges() const { return edges_; }
-  // Shape and dtype of the output, for zero gradients and graph pictures.
+  // Shape, dtype and device of the output, for zero gradients, checks and graph pictures.
   const Shape& output_shape() const { return output_shape_; }
   DType output_dtype() const { return output_dtype_; }
+  Device output_device() const { return output_device_; }
   // DeZero's generation: one more than the newest input, so a larger generation runs first.
   int64_t generation() const { return generation_; }
   bool released() const { return !backward_; }
@@ -88,6 +89,7 @@ class Node : public std::enable_shared_from_this<Node> {
   BackwardFn backward_;
   Shape output_shape_;
   DType output_dtype_;
+  Device output_device_;
   int64_t generation_ = 0;
 };
 

@@ -159,7 +159,7 @@ Tensor masked_softmax(const Tensor& scores, const Tensor& mask = Tensor());
 
 // The additive causal mask [L, L] in `dtype`: 0 on and below the diagonal, -inf above, so
 // position i attends to 0..i (torch.nn.Transformer.generate_square_subsequent_mask).
-Tensor causal_mask(int64_t length, DType dtype = kDefaultDType);
+Tensor causal_mask(int64_t length, DType dtype = kDefaultDType, Device device = kCPU);
 
 // Any mask as an additive float mask of `dtype`: i64 masks become 0 / -inf, with nonzero meaning
 // "may attend" when true_attends, "masked" otherwise; floating masks are cast. `op` names the

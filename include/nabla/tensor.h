@@ -111,6 +111,8 @@ class Tensor {
 
   // ---- conversion and copies ---------------------------------------------------------------
   Tensor to(DType dtype) const;       // differentiable for float -> float
+  // A copy on `device` (itself when already there); differentiable: the gradient moves back.
+  Tensor to(Device device) const;
   Tensor contiguous() const;          // itself when already contiguous
   Tensor clone() const;               // always copies; differentiable
   Tensor detach() const;              // shares storage, cut from the graph
@@ -180,13 +182,15 @@ struct TensorImpl {
 };
 
 // ---- creation --------------------------------------------------------------------------------
-Tensor zeros(const Shape& shape, DType dtype = kDefaultDType);
-Tensor ones(const Shape& shape, DType dtype = kDefaultDType);
-Tensor full(const Shape& shape, double value, DType dtype = kDefaultDType);
+// Constants are made on any device; the rest on the CPU, from where Tensor::to moves them.
+Tensor zeros(const Shape& shape, DType dtype = kDefaultDType, Device device = kCPU);
+Tensor ones(const Shape& shape, DType dtype = kDefaultDType, Device device = kCPU);
+Tensor full(const Shape& shape, double value, DType dtype = kDefaultDType, Device device = kCPU);
+// Same shape, dtype and device as t.
 Tensor zeros_like(const Tensor& t);
 Tensor ones_like(const Tensor& t);
 Tensor full_like(const Tensor& t, double value);
-Tensor scalar(double value, DType dtype = kDefaultDType);  // a 0-d tensor
+Tensor scalar(double value, DType dtype = kDefaultDType, Device device = kCPU);  // a 0-d tensor
 Tensor arange(double start, double stop, double step = 1, DType dtype = kDefaultDType);
 Tensor arange(int64_t n, DType dtype = DType::i64);
 Tensor linspace(double start, double stop, int64_t steps, DType dtype = kDefaultDType);

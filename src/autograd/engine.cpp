@@ -16,10 +16,14 @@ void accumulate_into(Tensor& slot, const Tensor& g) { slot = slot.defined() ? ad
 
 // A backward formula's gradient must match its input; a dtype difference (an f32 input mixed
 // with f64) is converted, anything else is a bug in the formula worth a clear message.
-Tensor conform(const Tensor& g, const Shape& shape, DType dtype, const std::string& node_name) {
+Tensor conform(const Tensor& g, const Shape& shape, DType dtype, Device device,
+               const std::string& node_name) {
   if (g.shape() != shape)
     throw AutogradError("backward of " + node_name + " returned a gradient of shape " +
                         to_string(g.shape()) + " for an input of shape " + to_string(shape));
+  if (g.device() != device)
+    throw AutogradError("backward of " + node_name + " returned a gradient on " + g.device().str() +
+                        " for an input on " + device.str());
   return g.dtype() == dtype ? g : cast(g, dtype);
 }
 
@@ -29,6 +33,9 @@ Tensor root_gradient(const Tensor& output, const Tensor& given, size_t i) {
       throw ShapeError("backward: gradient " + std::to_string(i) + " has shape " +
                        to_string(given.shape()) + " but the output has shape " +
                        to_string(output.shape()));
+    if (given.device() != output.device())
+      throw Error("backward: gradient " + std::to_string(i) + " is on " + given.device().str() +
+                  " but the output is on " + output.device().str());
     return given;
   }
   if (output.numel() != 1)
@@ -77,7 +84,7 @@ struct Run {
         accumulate_into(buffers[out.grad_fn().get()], g);
         roots.push_back(out.grad_fn());
       } else {
-        deliver_to_leaf(out.impl_ptr(), conform(g, out.shape(), out.dtype(), "output"));
+        deliver_to_leaf(out.impl_ptr(), conform(g, out.shape(), out.dtype(), out.device(), "output"));
       }
     }
 
@@ -129,7 +136,7 @@ struct Run {
       ready.pop();
       Tensor g = std::move(buffers[node]);
       buffers.erase(node);
-      if (!g.defined()) g = zeros(node->output_shape(), node->output_dtype());
+      if (!g.defined()) g = zeros(node->output_shape(), node->output_dtype(), node->output_device());
       if (wanted_nodes.count(node)) accumulate_into(node_captures[node], g);
       if (!runs[node]) continue;
 
@@ -143,11 +150,13 @@ struct Run {
         const Edge& e = edges[i];
         if (e.empty() || !input_grads[i].defined()) continue;
         if (e.leaf) {
-          deliver_to_leaf(e.leaf, conform(input_grads[i], e.leaf->shape, e.leaf->dtype, node->name()));
+          deliver_to_leaf(e.leaf, conform(input_grads[i], e.leaf->shape, e.leaf->dtype,
+                                              e.leaf->storage->device(), node->name()));
         } else if (useful[e.node.get()]) {
           Node* next = e.node.get();
           accumulate_into(buffers[next], conform(input_grads[i], next->output_shape(),
-                                                 next->output_dtype(), node->name()));
+                                                 next->output_dtype(), next->output_device(),
+                                                 node->name()));
         }
       }
       // Count the edges as done even where no gradient flowed, so every node becomes ready.

@@ -15,7 +15,8 @@ Node::Node(std::string name, std::vector<Edge> edges, BackwardFn backward, const
       edges_(std::move(edges)),
       backward_(std::move(backward)),
       output_shape_(output.shape()),
-      output_dtype_(output.dtype()) {
+      output_dtype_(output.dtype()),
+      output_device_(output.device()) {
   for (const Edge& e : edges_)
     if (e.node) generation_ = std::max(generation_, e.node->generation() + 1);
   if (generation_ == 0) generation_ = 1;

@@ -19,7 +19,7 @@ namespace {
 // y * (g - sum(g y)) summed to the mask's shape for a mask that requires grad.
 Tensor scaled_masked_softmax(const Tensor& scores, const Tensor& mask, double scale) {
   const Tensor x = scores.contiguous().detach();
-  Tensor y = Tensor::empty(x.shape(), x.dtype());
+  Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
   detail::with_floating(x, [&](auto tag) {
     using T = decltype(tag);
     kernels::MaskView<T> view;
@@ -38,7 +38,7 @@ Tensor scaled_masked_softmax(const Tensor& scores, const Tensor& mask, double sc
                     shifted = s * (g - sum(g * s, {-1}, true));
                   } else {  // plain backward: one fused pass
                     const Tensor gc = g.contiguous(), sc = s.contiguous();
-                    shifted = Tensor::empty(s.shape(), s.dtype());
+                    shifted = Tensor::empty(s.shape(), s.dtype(), s.device());
                     const int64_t n = s.dim() == 0 ? 1 : s.shape().back();
                     const int64_t rows = n == 0 ? 0 : s.numel() / n;
                     detail::with_floating(s, [&](auto tag) {
@@ -152,11 +152,11 @@ Tensor fused_attention(const Tensor& q, const Tensor& k, const Tensor& v, const 
   scores_shape.insert(scores_shape.end(), {s.lq, s.lk});
   out_shape.insert(out_shape.end(), {s.lq, s.dv});
   const Tensor keep =
-      dropout_p > 0.0 ? detail::dropout_mask(scores_shape, q.dtype(), dropout_p) : Tensor();
+      dropout_p > 0.0 ? detail::dropout_mask(scores_shape, q.dtype(), q.device(), dropout_p) : Tensor();
   Tensor qc, kc, vc;
-  Tensor probs = Tensor::empty(scores_shape, q.dtype());
-  Tensor dropped = keep.defined() ? Tensor::empty(scores_shape, q.dtype()) : Tensor();
-  Tensor out = Tensor::empty(out_shape, q.dtype());
+  Tensor probs = Tensor::empty(scores_shape, q.dtype(), q.device());
+  Tensor dropped = keep.defined() ? Tensor::empty(scores_shape, q.dtype(), q.device()) : Tensor();
+  Tensor out = Tensor::empty(out_shape, q.dtype(), q.device());
   detail::with_floating(q, [&](auto tag) {
     using T = decltype(tag);
     detail::kernel_for<kernels::attention_forward<T>>(q.device(), "scaled_dot_product_attention")(
@@ -177,8 +177,8 @@ Tensor fused_attention(const Tensor& q, const Tensor& k, const Tensor& v, const 
               k.requires_grad() ? matmul(transpose(g_s, -1, -2), q) : Tensor(),
               v.requires_grad() ? matmul(transpose(w, -1, -2), g) : Tensor()};
     }
-    Tensor gq = Tensor::empty(q.shape(), q.dtype()), gk = Tensor::empty(k.shape(), k.dtype()),
-           gv = Tensor::empty(v.shape(), v.dtype());
+    Tensor gq = Tensor::empty(q.shape(), q.dtype(), q.device()), gk = Tensor::empty(k.shape(), k.dtype(), k.device()),
+           gv = Tensor::empty(v.shape(), v.dtype(), v.device());
     detail::with_floating(q, [&](auto tag) {
       using T = decltype(tag);
       Tensor unused, gc;
@@ -203,11 +203,12 @@ Tensor additive_mask(const Tensor& mask, DType dtype, bool true_attends, const c
   const double inf = std::numeric_limits<double>::infinity();
   if (!is_floating(dtype))
     throw DTypeError(std::string(op) + ": the attention scores must be floating, got " + to_string(dtype));
-  const Tensor allowed = true_attends ? ne(mask, scalar(0, DType::i64)) : eq(mask, scalar(0, DType::i64));
-  return where(allowed, zeros({}, dtype), full({}, -inf, dtype));
+  const Tensor zero = scalar(0, DType::i64, mask.device());
+  const Tensor allowed = true_attends ? ne(mask, zero) : eq(mask, zero);
+  return where(allowed, zeros({}, dtype, mask.device()), full({}, -inf, dtype, mask.device()));
 }
 
-Tensor causal_mask(int64_t length, DType dtype) {
+Tensor causal_mask(int64_t length, DType dtype, Device device) {
   if (length < 0) throw ShapeError("causal_mask: negative length " + std::to_string(length));
   if (!is_floating(dtype)) throw DTypeError("causal_mask: an additive mask must be floating, got " + std::string(to_string(dtype)));
   Tensor mask = Tensor::empty({length, length}, dtype);
@@ -218,11 +219,12 @@ Tensor causal_mask(int64_t length, DType dtype) {
       for (int64_t j = 0; j < length; ++j)
         m[i * length + j] = j <= i ? T(0) : -std::numeric_limits<T>::infinity();
   });
-  return mask;
+  return mask.to(device);  // a constant, built once per call on the host
 }
 
 Tensor masked_softmax(const Tensor& scores, const Tensor& mask) {
   detail::require_floating(scores, "masked_softmax");
+  detail::common_device("masked_softmax", {scores, mask});
   if (scores.dim() < 1) throw ShapeError("masked_softmax: scores need at least one axis, got a 0-d tensor");
   return scaled_masked_softmax(scores, prepared_mask(mask, scores.shape(), scores.dtype(), true, "masked_softmax"), 1.0);
 }
@@ -232,6 +234,7 @@ AttentionResult scaled_dot_product_attention(const Tensor& q, const Tensor& k, c
                                              bool training, bool need_weights) {
   const char* op = "scaled_dot_product_attention";
   detail::require_floating(q, op);
+  detail::common_device(op, {q, k, v, mask});
   if (q.dim() < 2 || k.dim() < 2 || v.dim() < 2 || q.shape().back() != k.shape().back() ||
       k.shape()[k.shape().size() - 2] != v.shape()[v.shape().size() - 2])
     throw ShapeError(std::string(op) + ": query " + to_string(q.shape()) + ", key " +
@@ -246,7 +249,7 @@ AttentionResult scaled_dot_product_attention(const Tensor& q, const Tensor& k, c
   Tensor additive = prepared_mask(mask, scores_shape, q.dtype(), true, op);
   if (is_causal) {
     // Top-left aligned: query i sees keys 0..i, whatever lk is.
-    const Tensor causal = slice(causal_mask(std::max(lq, lk), q.dtype()), 0, 0, lq).slice(1, 0, lk);
+    const Tensor causal = slice(causal_mask(std::max(lq, lk), q.dtype(), q.device()), 0, 0, lq).slice(1, 0, lk);
     additive = additive.defined() ? additive + causal : causal;
   }
   const double scale = d > 0 ? 1.0 / std::sqrt(static_cast<double>(d)) : 1.0;
@@ -258,7 +261,7 @@ AttentionResult scaled_dot_product_attention(const Tensor& q, const Tensor& k, c
   if (fusable) return {fused_attention(q, k, v, additive, scale, p), Tensor()};
   const Tensor scores = matmul(q, transpose(k, -1, -2));  // [..., Lq, Lk]
   Tensor weights = scaled_masked_softmax(scores, additive, scale);
-  if (p > 0.0) weights = weights * detail::dropout_mask(weights.shape(), weights.dtype(), p);
+  if (p > 0.0) weights = weights * detail::dropout_mask(weights.shape(), weights.dtype(), weights.device(), p);
   return {matmul(weights, v), weights};
 }
 

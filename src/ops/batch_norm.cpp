@@ -40,8 +40,8 @@ Tensor batch_norm_training(const Tensor& x, const Tensor& running_mean, const Te
   const Tensor xc = x.detach().contiguous();
   const Tensor w = weight.defined() ? weight.detach().contiguous() : Tensor();
   const Tensor b = bias.defined() ? bias.detach().contiguous() : Tensor();
-  Tensor batch_mean = Tensor::empty({s[1]}, x.dtype()), batch_var = Tensor::empty({s[1]}, x.dtype());
-  Tensor y = Tensor::empty(s, x.dtype());
+  Tensor batch_mean = Tensor::empty({s[1]}, x.dtype(), x.device()), batch_var = Tensor::empty({s[1]}, x.dtype(), x.device());
+  Tensor y = Tensor::empty(s, x.dtype(), x.device());
   with_floating(x, [&](auto tag) {
     using T = decltype(tag);
     kernel_for<kernels::batch_norm_statistics<T>>(x.device(), "batch_norm")(
@@ -66,9 +66,9 @@ Tensor batch_norm_training(const Tensor& x, const Tensor& running_mean, const Te
   return record("batch_norm", {x, weight, bias}, y, [=](const Tensor& g) -> std::vector<Tensor> {
     if (is_grad_enabled()) return batch_norm_backward_ops(x, weight, g, eps);
     const Tensor gc = g.contiguous();
-    Tensor gx = need_x ? Tensor::empty(s, x.dtype()) : Tensor();
-    Tensor gw = need_w ? Tensor::empty({s[1]}, x.dtype()) : Tensor();
-    Tensor gb = need_b ? Tensor::empty({s[1]}, x.dtype()) : Tensor();
+    Tensor gx = need_x ? Tensor::empty(s, x.dtype(), x.device()) : Tensor();
+    Tensor gw = need_w ? Tensor::empty({s[1]}, x.dtype(), x.device()) : Tensor();
+    Tensor gb = need_b ? Tensor::empty({s[1]}, x.dtype(), x.device()) : Tensor();
     with_floating(x, [&](auto tag) {
       using T = decltype(tag);
       kernel_for<kernels::batch_norm_backward<T>>(x.device(), "batch_norm_backward")(
@@ -85,6 +85,7 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
                   const Tensor& weight, const Tensor& bias, bool training, double momentum,
                   double eps) {
   detail::require_floating(x, "batch_norm");
+  detail::common_device("batch_norm", {x, running_mean, running_var, weight, bias});
   if (x.dim() < 2 || x.dim() > 4)
     throw ShapeError("batch_norm: expects [N, C], [N, C, L] or [N, C, H, W], got " + to_string(x.shape()));
   const int64_t channels = x.shape()[1];

@@ -21,14 +21,15 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   const Tensor c = condition.dtype() == dtype ? condition : cast(condition.detach(), dtype);
   const Tensor x = a.dtype() == dtype ? a : cast(a.detach(), dtype);
   const Tensor y = b.dtype() == dtype ? b : cast(b.detach(), dtype);
-  Tensor out = Tensor::empty(shape, dtype);
-  detail::kernel_for<kernels::where>(c.device(), "where")(
+  const Device device = detail::common_device("where", {c, x, y});
+  Tensor out = Tensor::empty(shape, dtype, device);
+  detail::kernel_for<kernels::where>(device, "where")(
       dtype, shape, out.raw_data(), out.strides(), c.raw_data(),
       detail::broadcast_strides(c, shape), x.raw_data(), detail::broadcast_strides(x, shape),
       y.raw_data(), detail::broadcast_strides(y, shape));
   return record("where", {a, b}, out,
                 [c = c.detach(), sa = a.shape(), sb = b.shape()](const Tensor& g) -> std::vector<Tensor> {
-                  const Tensor none = zeros({}, g.dtype());
+                  const Tensor none = zeros({}, g.dtype(), g.device());
                   return {sum_to(where(c, g, none), sa), sum_to(where(c, none, g), sb)};
                 });
 }
@@ -46,7 +47,7 @@ bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol) {
 
 Tensor cast(const Tensor& x, DType dtype) {
   if (x.dtype() == dtype) return x;
-  Tensor out = Tensor::empty(x.shape(), dtype);
+  Tensor out = Tensor::empty(x.shape(), dtype, x.device());
   detail::kernel_for<kernels::copy>(x.device(), "cast")(dtype, x.dtype(), x.shape(), out.raw_data(),
                                                         out.strides(), x.raw_data(), x.strides());
   if (!is_floating(dtype)) return out;  // integers carry no gradient

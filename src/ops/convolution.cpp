@@ -63,7 +63,7 @@ std::pair<Tensor, Tensor> weight_and_bias_grad(const Tensor& x, const Tensor& gy
 Tensor conv(const Tensor& x, const Tensor& w, const Tensor& bias, const ConvParams& p,
             const Shape& y_shape) {
   const Tensor xc = contiguous_detached(x), wc = contiguous_detached(w), bc = contiguous_detached(bias);
-  Tensor y = Tensor::empty(y_shape, x.dtype());
+  Tensor y = Tensor::empty(y_shape, x.dtype(), x.device());
   with_floating(x, [&](auto tag) {
     using T = decltype(tag);
     kernel_for<kernels::conv2d_forward<T>>(x.device(), "conv2d")(
@@ -87,7 +87,7 @@ Tensor conv(const Tensor& x, const Tensor& w, const Tensor& bias, const ConvPara
 Tensor adjoint(const Tensor& gy, const Tensor& w, const Tensor& bias, const ConvParams& p,
                const Shape& x_shape) {
   const Tensor gc = contiguous_detached(gy), wc = contiguous_detached(w), bc = contiguous_detached(bias);
-  Tensor gx = Tensor::empty(x_shape, gy.dtype());
+  Tensor gx = Tensor::empty(x_shape, gy.dtype(), gy.device());
   with_floating(gy, [&](auto tag) {
     using T = decltype(tag);
     kernel_for<kernels::conv2d_input_grad<T>>(gy.device(), "conv_transpose2d")(
@@ -105,7 +105,7 @@ Tensor adjoint(const Tensor& gy, const Tensor& w, const Tensor& bias, const Conv
 
 Tensor weight_grad(const Tensor& x, const Tensor& gy, const ConvParams& p, const Shape& w_shape) {
   const Tensor xc = contiguous_detached(x), gc = contiguous_detached(gy);
-  Tensor gw = Tensor::empty(w_shape, x.dtype());
+  Tensor gw = Tensor::empty(w_shape, x.dtype(), x.device());
   with_floating(x, [&](auto tag) {
     using T = decltype(tag);
     kernel_for<kernels::conv2d_weight_grad<T>>(x.device(), "conv2d_weight_grad")(
@@ -123,7 +123,7 @@ Tensor weight_grad(const Tensor& x, const Tensor& gy, const ConvParams& p, const
 std::pair<Tensor, Tensor> weight_and_bias_grad(const Tensor& x, const Tensor& gy, const ConvParams& p,
                                                const Shape& w_shape) {
   const Tensor xc = contiguous_detached(x), gc = contiguous_detached(gy);
-  Tensor gw = Tensor::empty(w_shape, x.dtype()), gb = Tensor::empty({w_shape[0]}, x.dtype());
+  Tensor gw = Tensor::empty(w_shape, x.dtype(), x.device()), gb = Tensor::empty({w_shape[0]}, x.dtype(), x.device());
   with_floating(x, [&](auto tag) {
     using T = decltype(tag);
     kernel_for<kernels::conv2d_weight_grad<T>>(x.device(), "conv2d_backward")(
@@ -135,6 +135,7 @@ std::pair<Tensor, Tensor> weight_and_bias_grad(const Tensor& x, const Tensor& gy
 
 void check_tensors(const char* op, const Tensor& x, const Tensor& weight, const Tensor& bias) {
   detail::require_floating(x, op);
+  detail::common_device(op, {x, weight, bias});
   for (const Tensor* t : {&weight, &bias})
     if (t->defined() && t->dtype() != x.dtype())
       throw DTypeError(std::string(op) + ": the weight and bias must be " + to_string(x.dtype()) +

@@ -76,8 +76,8 @@ Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> m
   return record("clamp", {x}, unary_kernel(UnaryOp::clamp, x, "clamp", {lo, hi}),
                 [x, lo, hi](const Tensor& g) -> std::vector<Tensor> {
                   // 1 inside [lo, hi], 0 outside: a constant mask, not part of any graph.
-                  const Tensor inside = ge(x.detach(), scalar(lo, x.dtype())) *
-                                        le(x.detach(), scalar(hi, x.dtype()));
+                  const Tensor inside = ge(x.detach(), scalar(lo, x.dtype(), x.device())) *
+                                        le(x.detach(), scalar(hi, x.dtype(), x.device()));
                   return {g * inside};
                 });
 }

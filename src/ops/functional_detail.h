@@ -15,6 +15,6 @@ Tensor reduce_loss(const Tensor& losses, functional::Reduction reduction);
 // halves (p is resolved to 2^-32): half the draws of one double per element, and an integer
 // compare. dropout, dropout2d and the attention weights all draw their masks here, so the mask
 // depends on the seed only, whichever of them (or whichever attention path) asks.
-Tensor dropout_mask(const Shape& shape, DType dtype, double p);
+Tensor dropout_mask(const Shape& shape, DType dtype, Device device, double p);
 
 }  // namespace nabla::detail

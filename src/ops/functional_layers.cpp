@@ -20,7 +20,7 @@ Tensor reduce_loss(const Tensor& losses, functional::Reduction reduction) {
   return losses;
 }
 
-Tensor dropout_mask(const Shape& shape, DType dtype, double p) {
+Tensor dropout_mask(const Shape& shape, DType dtype, Device device, double p) {
   Tensor mask = Tensor::empty(shape, dtype);
   Generator& generator = default_generator();
   // Dropped when the 32-bit uniform u satisfies u < p 2^32 (every u when p = 1).
@@ -36,7 +36,8 @@ Tensor dropout_mask(const Shape& shape, DType dtype, double p) {
       if (i + 1 < count) m[i + 1] = (bits & 0xffffffffu) < threshold ? T(0) : scale;
     }
   });
-  return mask;
+  // Drawn on the host from the one generator, so a seed gives the same mask on every device.
+  return mask.to(device);
 }
 
 }  // namespace detail
@@ -65,11 +66,12 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     throw ShapeError("linear: bias of shape " + to_string(bias.shape()) + " should be [" +
                      std::to_string(out_features) + "] for a weight of shape " +
                      to_string(weight.shape()));
+  const Device device = detail::common_device("linear", {x, weight, bias});
   const Tensor rows = x.contiguous();
   const int64_t n = in == 0 ? 0 : rows.numel() / in;
   Shape out_shape = x.shape();
   out_shape.back() = out_features;
-  Tensor out = Tensor::empty(out_shape, x.dtype());
+  Tensor out = Tensor::empty(out_shape, x.dtype(), x.device());
 
   // x W^T: a row-major [out, in] weight is its own transpose in column-major, so BLAS reads it
   // with the transpose flag; a weight that is itself a transposed view needs no flag at all.
@@ -93,12 +95,12 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     if (bias.defined()) {
       // Rows start as the bias and the GEMM accumulates onto them (beta = 1): no second pass.
       const Tensor b = bias.contiguous();
-      const T* pb = static_cast<const T*>(b.raw_data());
-      for (int64_t i = 0; i < n; ++i) std::copy(pb, pb + out_features, po + i * out_features);
+      detail::kernel_for<kernels::copy>(device, "linear")(b.dtype(), b.dtype(), {n, out_features}, po,
+                                                          {out_features, 1}, b.raw_data(), {0, 1});
       beta = T(1);
     }
     if (n > 0 && out_features > 0)
-      detail::kernel_for<kernels::gemm<T>>(x.device(), "linear")(
+      detail::kernel_for<kernels::gemm<T>>(device, "linear")(
           false, trans_w, n, out_features, in, T(1), static_cast<const T*>(rows.raw_data()),
           std::max<int64_t>(in, 1), static_cast<const T*>(w.raw_data()), ldw, beta, po,
           out_features);
@@ -128,7 +130,7 @@ Tensor dropout(const Tensor& x, double p, bool training) {
   check_probability(p, "dropout");
   if (!training || p == 0.0) return x;
   detail::require_floating(x, "dropout");
-  return x * detail::dropout_mask(x.shape(), x.dtype(), p);
+  return x * detail::dropout_mask(x.shape(), x.dtype(), x.device(), p);
 }
 
 Tensor dropout2d(const Tensor& x, double p, bool training) {
@@ -137,7 +139,7 @@ Tensor dropout2d(const Tensor& x, double p, bool training) {
   if (!training || p == 0.0) return x;
   detail::require_floating(x, "dropout2d");
   // One draw per channel, broadcast over its plane.
-  return x * detail::dropout_mask({x.shape()[0], x.shape()[1], 1, 1}, x.dtype(), p);
+  return x * detail::dropout_mask({x.shape()[0], x.shape()[1], 1, 1}, x.dtype(), x.device(), p);
 }
 
 Tensor local_response_norm(const Tensor& x, int64_t size, double alpha, double beta, double k) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "kernels/cpu/cross_entropy.h"
 #include "nabla/functional.h"
 #include "ops/functional_detail.h"
 #include "ops/op_utils.h"
@@ -33,57 +34,28 @@ Tensor cross_entropy_indices(const Tensor& logits_in, const Tensor& target_in,
     throw ShapeError("cross_entropy: logits of shape " + to_string(logits_in.shape()) +
                      " and class indices of shape " + to_string(target_in.shape()) +
                      " do not fit (expected [N, C] and [N])");
+  const Device device = detail::common_device("cross_entropy", {logits, target});
   const int64_t rows = logits.shape()[0], classes = logits.shape()[1];
-  const double smoothing = options.label_smoothing;
+  const kernels::CrossEntropyShape shape{rows, classes, options.ignore_index, options.label_smoothing};
   const Tensor x = logits.detach().contiguous();
   const Tensor labels = target.contiguous();
-  const int64_t* label = labels.data<int64_t>();
 
-  Tensor probs = Tensor::empty({rows, classes}, x.dtype());
-  Tensor losses = Tensor::empty({rows}, x.dtype());
-  // Per-row factor of the gradient: 0 for ignored rows, 1/count for the mean.
-  std::vector<double> row_scale(static_cast<size_t>(rows), 0.0);
-  int64_t counted = 0;
+  Tensor probs = Tensor::empty({rows, classes}, x.dtype(), device);
+  Tensor losses = Tensor::empty({rows}, x.dtype(), device);
+  // 1 for a row that counts, 0 for an ignored one.
+  Tensor row_weight = Tensor::empty({rows}, x.dtype(), device);
+  kernels::CrossEntropyCount count;
   detail::with_floating(x, [&](auto tag) {
     using T = decltype(tag);
-    const T* px = static_cast<const T*>(x.raw_data());
-    T* pp = static_cast<T*>(probs.raw_data());
-    T* pl = static_cast<T*>(losses.raw_data());
-    for (int64_t i = 0; i < rows; ++i) {
-      const T* row = px + i * classes;
-      T* prob = pp + i * classes;
-      const int64_t t = label[i];
-      if (t == options.ignore_index) {
-        pl[i] = T(0);
-        // The backward multiplies this row by a zero scale: it must hold numbers, not whatever
-        // a recycled block held (NaN * 0 is NaN).
-        std::fill(prob, prob + classes, T(0));
-        continue;
-      }
-      if (t < 0 || t >= classes)
-        throw IndexError("cross_entropy: target " + std::to_string(t) + " is out of range for " +
-                         std::to_string(classes) + " classes (logits " +
-                         to_string(logits_in.shape()) + ")");
-      T m = row[0];
-      for (int64_t c = 1; c < classes; ++c) m = row[c] > m ? row[c] : m;
-      T total = T(0), row_sum = T(0);
-      for (int64_t c = 0; c < classes; ++c) {
-        prob[c] = std::exp(row[c] - m);
-        total += prob[c];
-        row_sum += row[c];
-      }
-      const T inv = T(1) / total;
-      for (int64_t c = 0; c < classes; ++c) prob[c] *= inv;
-      const T lse = m + std::log(total);
-      const T nll = lse - row[t];
-      // Smoothing mixes in the uniform distribution: eps * mean_c(lse - x_c).
-      pl[i] = smoothing == 0.0 ? nll
-                               : static_cast<T>((1.0 - smoothing) * nll +
-                                                smoothing * (lse - row_sum / static_cast<T>(classes)));
-      row_scale[static_cast<size_t>(i)] = 1.0;
-      ++counted;
-    }
+    count = detail::kernel_for<kernels::cross_entropy_forward<T>>(device, "cross_entropy")(
+        shape, x.data<T>(), labels.data<int64_t>(), probs.data<T>(), losses.data<T>(), row_weight.data<T>());
   });
+  if (count.bad_row >= 0)
+    throw IndexError("cross_entropy: target " + std::to_string(count.bad_target) + " of row " +
+                     std::to_string(count.bad_row) + " is out of range for " + std::to_string(classes) +
+                     " classes (logits " + to_string(logits_in.shape()) + ")");
+  // What each counted row's gradient is scaled by: 1, or 1 / count for the mean.
+  double scale = 1.0;
   Tensor out;
   if (options.reduction == Reduction::none) {
     out = single ? reshape(losses, {}) : losses;
@@ -91,55 +63,39 @@ Tensor cross_entropy_indices(const Tensor& logits_in, const Tensor& target_in,
     const double total = sum(losses).item();
     double value = total;
     if (options.reduction == Reduction::mean) {
-      value = counted == 0 ? std::numeric_limits<double>::quiet_NaN() : total / static_cast<double>(counted);
-      for (double& s : row_scale) s /= static_cast<double>(std::max<int64_t>(counted, 1));
+      value = count.counted == 0 ? std::numeric_limits<double>::quiet_NaN()
+                                 : total / static_cast<double>(count.counted);
+      scale = 1.0 / static_cast<double>(std::max<int64_t>(count.counted, 1));
     }
-    out = scalar(value, x.dtype());
+    out = scalar(value, x.dtype(), device);
   }
   const Reduction reduction = options.reduction;
   return record(
       "cross_entropy", {logits_in, target_in}, out,
-      [logits_in, labels, probs, row_scale = std::move(row_scale), smoothing, reduction, rows,
-       classes](const Tensor& g) -> std::vector<Tensor> {
-        const double off_target = smoothing / static_cast<double>(classes);
-        const double on_target = 1.0 - smoothing + off_target;
+      [logits_in, labels, probs, row_weight, shape, scale, reduction](const Tensor& g) -> std::vector<Tensor> {
+        const int64_t rows = shape.rows, classes = shape.classes;
         if (!is_grad_enabled()) {
           // First order: (softmax - q) * scale * g from the saved softmax, in one loop.
-          const std::vector<double> gv = g.contiguous().to_vector<double>();
-          Tensor gx = Tensor::empty(logits_in.shape(), probs.dtype());
-          const int64_t* label = labels.data<int64_t>();
+          const Tensor gc = g.detach().contiguous();
+          Tensor gx = Tensor::empty(logits_in.shape(), probs.dtype(), probs.device());
           detail::with_floating(probs, [&](auto tag) {
             using T = decltype(tag);
-            const T* p = static_cast<const T*>(probs.raw_data());
-            T* o = static_cast<T*>(gx.raw_data());
-            for (int64_t i = 0; i < rows; ++i) {
-              const double s = row_scale[static_cast<size_t>(i)] *
-                               gv[reduction == Reduction::none ? static_cast<size_t>(i) : 0];
-              const T scale = static_cast<T>(s), off = static_cast<T>(off_target * s);
-              for (int64_t c = 0; c < classes; ++c) o[i * classes + c] = p[i * classes + c] * scale - off;
-              if (s != 0.0) o[i * classes + label[i]] -= static_cast<T>((on_target - off_target) * s);
-            }
+            detail::kernel_for<kernels::cross_entropy_backward<T>>(probs.device(), "cross_entropy")(
+                shape, probs.data<T>(), labels.data<int64_t>(), row_weight.data<T>(), gc.data<T>(),
+                reduction == Reduction::none ? 1 : 0, scale, gx.data<T>());
           });
           return {gx, Tensor()};
         }
         // Higher order: the same formula with the softmax as an op, so it differentiates again.
-        Tensor q = full({rows, classes}, off_target, probs.dtype());
-        Tensor scale = Tensor::empty({rows, 1}, probs.dtype());
-        {
-          const int64_t* label = labels.data<int64_t>();
-          detail::with_floating(probs, [&](auto tag) {
-            using T = decltype(tag);
-            T* pq = static_cast<T*>(q.raw_data());
-            T* ps = static_cast<T*>(scale.raw_data());
-            for (int64_t i = 0; i < rows; ++i) {
-              ps[i] = static_cast<T>(row_scale[static_cast<size_t>(i)]);
-              if (ps[i] != T(0)) pq[i * classes + label[i]] = static_cast<T>(on_target);
-            }
-          });
-        }
+        const double off_target = shape.label_smoothing / static_cast<double>(classes);
+        const double on_target = 1.0 - shape.label_smoothing + off_target;
+        const Tensor is_target = eq(reshape(labels, {rows, 1}), arange(classes).to(labels.device()));
+        const Tensor q = where(is_target, scalar(on_target, probs.dtype(), probs.device()),
+                               scalar(off_target, probs.dtype(), probs.device()));
+        const Tensor row_scale = reshape(row_weight, {rows, 1}) * scale;
         const Tensor logits2d = logits_in.dim() == 1 ? unsqueeze(logits_in, 0) : logits_in;
         const Tensor g_rows = reduction == Reduction::none ? reshape(g, {rows, 1}) : g;
-        const Tensor gx = (softmax(logits2d, 1) - q) * scale * g_rows;
+        const Tensor gx = (softmax(logits2d, 1) - q) * row_scale * g_rows;
         return {reshape(gx, logits_in.shape()), Tensor()};
       });
 }
@@ -195,8 +151,8 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction reducti
       counted += 1;
     }
   }
-  const Tensor index = from_vector(picked, {rows, 1});
-  const Tensor mask = from_vector(keep, {rows}, log_probs.dtype());
+  const Tensor index = from_vector(picked, {rows, 1}).to(log_probs.device());
+  const Tensor mask = from_vector(keep, {rows}, log_probs.dtype()).to(log_probs.device());
   const Tensor losses = neg(reshape(gather(log_probs, 1, index), {rows})) * mask;
   if (reduction == Reduction::mean) return sum(losses) / (counted == 0 ? 0.0 : counted);
   return detail::reduce_loss(losses, reduction);
@@ -250,7 +206,7 @@ Tensor huber_loss(const Tensor& input, const Tensor& target, Reduction reduction
   const Tensor size = abs(diff);
   const Tensor quadratic = diff * diff * 0.5;
   const Tensor linear_part = (size - 0.5 * delta) * delta;
-  const Tensor inside = lt(size.detach(), scalar(delta, size.dtype()));
+  const Tensor inside = lt(size.detach(), scalar(delta, size.dtype(), size.device()));
   return detail::reduce_loss(where(inside, quadratic, linear_part), reduction);
 }
 

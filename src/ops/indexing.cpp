@@ -38,11 +38,10 @@ Blocks blocks(const Shape& shape, int a) {
 
 void check_index(const Tensor& index, int64_t limit, const char* op) {
   detail::require_dtype(index, DType::i64, op, "the index");
-  const Tensor c = index.contiguous();
-  const int64_t* p = c.data<int64_t>();
-  for (int64_t i = 0; i < c.numel(); ++i)
-    if (p[i] < 0 || p[i] >= limit)
-      throw IndexError(std::string(op) + ": index " + std::to_string(p[i]) +
+  // Read on the host: an index that points outside must be an error here, not a fault in a kernel.
+  for (const int64_t i : index.to_vector<int64_t>())
+    if (i < 0 || i >= limit)
+      throw IndexError(std::string(op) + ": index " + std::to_string(i) +
                        " is out of range for an axis of size " + std::to_string(limit));
 }
 
@@ -82,7 +81,7 @@ Tensor slice(const Tensor& x, int64_t axis, std::optional<int64_t> start, std::o
 
 Tensor slice_scatter(const Tensor& source, const Shape& shape, int64_t axis, int64_t start,
                      int64_t stop, int64_t step) {
-  Tensor out = zeros(shape, source.dtype());
+  Tensor out = zeros(shape, source.dtype(), source.device());
   const Tensor window = slice(out, axis, start, stop, step);
   if (window.shape() != source.shape())
     throw ShapeError("slice_scatter: source of shape " + to_string(source.shape()) +
@@ -97,24 +96,26 @@ Tensor slice_scatter(const Tensor& source, const Shape& shape, int64_t axis, int
 
 Tensor index_select(const Tensor& x, int64_t axis, const Tensor& index) {
   const int a = normalize_axis(axis, x.dim(), "index_select");
+  detail::common_device("index_select", {x, index});
   if (index.dim() != 1)
     throw ShapeError("index_select: the index must be 1-D, got shape " + to_string(index.shape()));
   check_index(index, x.shape()[static_cast<size_t>(a)], "index_select");
   const Tensor src = x.contiguous(), idx = index.contiguous();
   Shape shape = x.shape();
   shape[static_cast<size_t>(a)] = idx.numel();
-  Tensor out = Tensor::empty(shape, x.dtype());
+  Tensor out = Tensor::empty(shape, x.dtype(), x.device());
   const Blocks b = blocks(x.shape(), a);
   detail::kernel_for<kernels::index_select>(x.device(), "index_select")(
       x.dtype(), b.outer, b.axis, b.inner, src.raw_data(), idx.data<int64_t>(), idx.numel(),
       out.raw_data());
   return record("index_select", {x}, out, [from = x.shape(), a, idx](const Tensor& g) -> std::vector<Tensor> {
-    return {index_add(zeros(from, g.dtype()), a, idx, g)};
+    return {index_add(zeros(from, g.dtype(), g.device()), a, idx, g)};
   });
 }
 
 Tensor index_add(const Tensor& base, int64_t axis, const Tensor& index, const Tensor& source) {
   const int a = normalize_axis(axis, base.dim(), "index_add");
+  detail::common_device("index_add", {base, index, source});
   Shape expected = base.shape();
   if (index.dim() != 1 || expected.empty())
     throw ShapeError("index_add: needs a 1-D index and a base with axes");
@@ -149,21 +150,23 @@ void check_gather_shapes(const Tensor& x, const Tensor& index, int a, const char
 
 Tensor gather(const Tensor& x, int64_t axis, const Tensor& index) {
   const int a = normalize_axis(axis, x.dim(), "gather");
+  detail::common_device("gather", {x, index});
   check_gather_shapes(x, index, a, "gather");
   check_index(index, x.shape()[static_cast<size_t>(a)], "gather");
   const Tensor src = x.contiguous(), idx = index.contiguous();
-  Tensor out = Tensor::empty(index.shape(), x.dtype());
+  Tensor out = Tensor::empty(index.shape(), x.dtype(), x.device());
   const Blocks b = blocks(x.shape(), a);
   detail::kernel_for<kernels::gather>(x.device(), "gather")(
       x.dtype(), b.outer, b.axis, b.inner, src.raw_data(), idx.data<int64_t>(),
       index.shape()[static_cast<size_t>(a)], out.raw_data());
   return record("gather", {x}, out, [from = x.shape(), a, idx](const Tensor& g) -> std::vector<Tensor> {
-    return {scatter_add(zeros(from, g.dtype()), a, idx, g)};
+    return {scatter_add(zeros(from, g.dtype(), g.device()), a, idx, g)};
   });
 }
 
 Tensor scatter_add(const Tensor& base, int64_t axis, const Tensor& index, const Tensor& source) {
   const int a = normalize_axis(axis, base.dim(), "scatter_add");
+  detail::common_device("scatter_add", {base, index, source});
   check_gather_shapes(base, index, a, "scatter_add");
   if (source.shape() != index.shape())
     throw ShapeError("scatter_add: source of shape " + to_string(source.shape()) +

@@ -25,6 +25,7 @@ const Tensor& in_place(kernels::BinaryOp op, const Tensor& self, const Tensor& o
   if (!is_floating(self.dtype()) && is_floating(other.dtype()))
     throw DTypeError(std::string(name) + ": cannot write " + to_string(other.dtype()) + " results into " +
                      to_string(self.dtype()));
+  detail::common_device(name, {self, other});
   const Tensor o = other.dtype() == self.dtype() ? other : cast(other.detach(), self.dtype());
   detail::kernel_for<kernels::binary>(self.device(), name)(
       op, self.dtype(), self.shape(), self.raw_data(), self.strides(), self.raw_data(),
@@ -41,9 +42,10 @@ const Tensor& div_(const Tensor& self, const Tensor& other) { return in_place(ke
 
 const Tensor& copy_(const Tensor& self, const Tensor& src) {
   check_writable(self, src, "copy_");
+  const Tensor from = src.detach().to(self.device());  // copy_ alone may cross devices, as in PyTorch
   detail::kernel_for<kernels::copy>(self.device(), "copy_")(
-      self.dtype(), src.dtype(), self.shape(), self.raw_data(), self.strides(), src.raw_data(),
-      detail::broadcast_strides(src, self.shape()));
+      self.dtype(), from.dtype(), self.shape(), self.raw_data(), self.strides(), from.raw_data(),
+      detail::broadcast_strides(from, self.shape()));
   return self;
 }
 

@@ -11,6 +11,7 @@ Tensor concat(const std::vector<Tensor>& tensors, int64_t axis) {
   shape[static_cast<size_t>(a)] = 0;
   for (size_t i = 0; i < tensors.size(); ++i) {
     const Tensor& t = tensors[i];
+    detail::common_device("concat", {first, t});
     bool fits = t.dim() == first.dim() && t.dtype() == first.dtype();
     for (int64_t d = 0; fits && d < t.dim(); ++d)
       fits = d == a || t.shape()[static_cast<size_t>(d)] == first.shape()[static_cast<size_t>(d)];
@@ -21,7 +22,7 @@ Tensor concat(const std::vector<Tensor>& tensors, int64_t axis) {
                        std::to_string(a));
     shape[static_cast<size_t>(a)] += t.shape()[static_cast<size_t>(a)];
   }
-  Tensor out = Tensor::empty(shape, first.dtype());
+  Tensor out = Tensor::empty(shape, first.dtype(), first.device());
   std::vector<int64_t> offsets;
   int64_t at = 0;
   for (const Tensor& t : tensors) {
@@ -94,7 +95,7 @@ Tensor pad(const Tensor& x, const std::vector<int64_t>& pads, double value) {
     shape[axis] += pads[2 * p] + pads[2 * p + 1];
     windows[axis] = {pads[2 * p], pads[2 * p] + x.shape()[axis]};
   }
-  Tensor out = full(shape, value, x.dtype());
+  Tensor out = full(shape, value, x.dtype(), x.device());
   Tensor window = out;
   for (size_t axis = 0; axis < windows.size(); ++axis)
     window = slice(window, static_cast<int64_t>(axis), windows[axis].first, windows[axis].second);

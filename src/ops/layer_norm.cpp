@@ -31,8 +31,8 @@ Tensor layer_norm_rows(const Tensor& x, const Tensor& weight, const Tensor& bias
   const Tensor xc = x.detach().contiguous();
   const Tensor w = weight.defined() ? weight.detach().contiguous() : Tensor();
   const Tensor b = bias.defined() ? bias.detach().contiguous() : Tensor();
-  Tensor y = Tensor::empty(x.shape(), x.dtype());
-  Tensor row_mean = Tensor::empty({shape.rows}, x.dtype()), rstd = Tensor::empty({shape.rows}, x.dtype());
+  Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
+  Tensor row_mean = Tensor::empty({shape.rows}, x.dtype(), x.device()), rstd = Tensor::empty({shape.rows}, x.dtype(), x.device());
   with_floating(x, [&](auto tag) {
     using T = decltype(tag);
     kernel_for<kernels::layer_norm_forward<T>>(x.device(), "layer_norm")(
@@ -43,9 +43,9 @@ Tensor layer_norm_rows(const Tensor& x, const Tensor& weight, const Tensor& bias
   return record("layer_norm", {x, weight, bias}, y, [=](const Tensor& g) -> std::vector<Tensor> {
     if (is_grad_enabled()) return layer_norm_backward_ops(x, weight, g, eps);
     const Tensor gc = g.contiguous();
-    Tensor gx = need_x ? Tensor::empty(x.shape(), x.dtype()) : Tensor();
-    Tensor gw = need_w ? Tensor::empty({shape.features}, x.dtype()) : Tensor();
-    Tensor gb = need_b ? Tensor::empty({shape.features}, x.dtype()) : Tensor();
+    Tensor gx = need_x ? Tensor::empty(x.shape(), x.dtype(), x.device()) : Tensor();
+    Tensor gw = need_w ? Tensor::empty({shape.features}, x.dtype(), x.device()) : Tensor();
+    Tensor gb = need_b ? Tensor::empty({shape.features}, x.dtype(), x.device()) : Tensor();
     with_floating(x, [&](auto tag) {
       using T = decltype(tag);
       kernel_for<kernels::layer_norm_backward<T>>(x.device(), "layer_norm_backward")(
@@ -61,6 +61,7 @@ Tensor layer_norm_rows(const Tensor& x, const Tensor& weight, const Tensor& bias
 Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight,
                   const Tensor& bias, double eps) {
   detail::require_floating(x, "layer_norm");
+  detail::common_device("layer_norm", {x, weight, bias});
   const int64_t k = static_cast<int64_t>(normalized_shape.size());
   const bool fits = k >= 1 && x.dim() >= k &&
                     Shape(x.shape().end() - k, x.shape().end()) == normalized_shape;

@@ -27,7 +27,7 @@ Tensor batched_gemm(Tensor a, Tensor b, const Shape& batch) {
   Shape out_shape = batch;
   out_shape.push_back(m);
   out_shape.push_back(n);
-  Tensor out = Tensor::empty(out_shape, a.dtype());
+  Tensor out = Tensor::empty(out_shape, a.dtype(), a.device());
   auto la = blas_layout(a);
   if (!la) {
     a = a.contiguous();
@@ -83,6 +83,7 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
   if (a_in.dim() == 0 || b_in.dim() == 0)
     throw ShapeError("matmul: both operands need at least one axis, got " + to_string(a_in.shape()) +
                      " and " + to_string(b_in.shape()));
+  detail::common_device("matmul", {a_in, b_in});
   if (a_in.dtype() != b_in.dtype())
     throw DTypeError(std::string("matmul: operands have different dtypes ") + to_string(a_in.dtype()) +
                      " and " + to_string(b_in.dtype()));

@@ -22,8 +22,9 @@ Tensor binary_kernel(kernels::BinaryOp op, const Tensor& a, const Tensor& b, con
   const DType dtype = promote(a.dtype(), b.dtype());
   const Tensor x = a.dtype() == dtype ? a : cast(a.detach(), dtype);
   const Tensor y = b.dtype() == dtype ? b : cast(b.detach(), dtype);
-  Tensor out = Tensor::empty(shape, dtype, x.device());
-  kernel_for<kernels::binary>(x.device(), name)(op, dtype, shape, out.raw_data(), out.strides(),
+  const Device device = common_device(name, {x, y});
+  Tensor out = Tensor::empty(shape, dtype, device);
+  kernel_for<kernels::binary>(device, name)(op, dtype, shape, out.raw_data(), out.strides(),
                                                 x.raw_data(), broadcast_strides(x, shape),
                                                 y.raw_data(), broadcast_strides(y, shape));
   return out;
@@ -52,7 +53,7 @@ void require_dtype(const Tensor& x, DType dtype, const char* op, const char* wha
 Tensor scalar_for(const Tensor& x, double value) {
   DType dtype = x.dtype();
   if (dtype == DType::i64 && value != std::floor(value)) dtype = DType::f32;
-  return scalar(value, dtype);
+  return scalar(value, dtype, x.device());
 }
 
 std::vector<int> normalize_axes(const Axes& axes, int64_t ndim, const char* op) {

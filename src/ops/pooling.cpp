@@ -85,7 +85,7 @@ Tensor avg_pool_adjoint(const Tensor& gy, const PlanPtr& plan);
 
 Tensor avg_pool(const Tensor& x, const PlanPtr& plan, const char* name) {
   const Tensor xc = x.detach().contiguous();
-  Tensor y = Tensor::empty(plan->out_shape, x.dtype());
+  Tensor y = Tensor::empty(plan->out_shape, x.dtype(), x.device());
   with_floating(x, [&](auto tag) {
     using T = decltype(tag);
     detail::kernel_for<kernels::avg_pool2d_forward<T>>(x.device(), "avg_pool2d")(
@@ -99,7 +99,7 @@ Tensor avg_pool(const Tensor& x, const PlanPtr& plan, const char* name) {
 
 Tensor avg_pool_adjoint(const Tensor& gy, const PlanPtr& plan) {
   const Tensor gc = gy.detach().contiguous();
-  Tensor gx = Tensor::empty(plan->in_shape, gy.dtype());
+  Tensor gx = Tensor::empty(plan->in_shape, gy.dtype(), gy.device());
   with_floating(gy, [&](auto tag) {
     using T = decltype(tag);
     detail::kernel_for<kernels::avg_pool2d_backward<T>>(gy.device(), "avg_pool2d_backward")(
@@ -114,7 +114,7 @@ Tensor avg_pool_adjoint(const Tensor& gy, const PlanPtr& plan) {
 // Adds each gradient of gy to the input position argmax names; its gradient reads those positions.
 Tensor max_pool_scatter(const Tensor& gy, const Tensor& argmax, const Shape& in_shape) {
   const Tensor gc = gy.detach().contiguous();
-  Tensor gx = Tensor::empty(in_shape, gy.dtype());
+  Tensor gx = Tensor::empty(in_shape, gy.dtype(), gy.device());
   with_floating(gy, [&](auto tag) {
     using T = decltype(tag);
     detail::kernel_for<kernels::max_pool2d_backward<T>>(gy.device(), "max_pool2d_backward")(
@@ -134,8 +134,8 @@ Tensor max_pool2d(const Tensor& x, Size2 kernel, std::optional<Size2> stride, Si
                   bool ceil_mode) {
   const PlanPtr plan = sliding_plan(x, kernel, stride, padding, ceil_mode, true, "max_pool2d");
   const Tensor xc = x.detach().contiguous();
-  Tensor y = Tensor::empty(plan->out_shape, x.dtype());
-  Tensor argmax = Tensor::empty(plan->out_shape, DType::i64);
+  Tensor y = Tensor::empty(plan->out_shape, x.dtype(), x.device());
+  Tensor argmax = Tensor::empty(plan->out_shape, DType::i64, x.device());
   with_floating(x, [&](auto tag) {
     using T = decltype(tag);
     detail::kernel_for<kernels::max_pool2d_forward<T>>(x.device(), "max_pool2d")(

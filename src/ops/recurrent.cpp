@@ -85,10 +85,27 @@ struct Saved {
   Tensor cells;  // LSTM: cell states [T + 1, N, H] in the packed row numbering
 };
 
+// The loops below address rows of buffers that may be device memory, so they move and add
+// elements through the device's kernels, never by dereferencing a pointer here.
+//
+// dst[r, :] = src[r * src_row_stride, :] for r < rows (stride 0 repeats one row).
 template <class S>
-void copy_rows(const Tensor& src, S* dst) {
+void copy_span(Device device, const char* op, S* dst, const S* src, int64_t rows, int64_t width,
+               int64_t src_row_stride) {
+  kernel_for<kernels::copy>(device, op)(dtype_of<S>(), dtype_of<S>(), {rows, width}, dst, {width, 1},
+                                        src, {src_row_stride, 1});
+}
+// out[0..n) = a[0..n) + b[0..n); out may be a.
+template <class S>
+void add_span(Device device, const char* op, S* out, const S* a, const S* b, int64_t n) {
+  kernel_for<kernels::binary>(device, op)(kernels::BinaryOp::add, dtype_of<S>(), {n}, out, {1}, a, {1},
+                                          b, {1});
+}
+
+template <class S>
+void copy_rows(const Tensor& src, S* dst, const char* op) {
   const Tensor c = src.contiguous();
-  std::copy_n(c.data<S>(), c.numel(), dst);
+  copy_span(c.device(), op, dst, c.data<S>(), 1, c.numel(), 0);
 }
 
 template <class S>
@@ -107,20 +124,20 @@ void run_forward(RecurrentCellKind kind, const Layout& layout, const Tensor& inp
   const S* pw = w.data<S>();
   const S* pb = b.defined() ? b.data<S>() : nullptr;
   S* ph = packed.data<S>();
-  copy_rows<S>(h0, ph + layout.h0_row() * nh);
+  copy_rows<S>(h0, ph + layout.h0_row() * nh, op);
 
   // Without a backward to feed, one step's scratch is enough: gate rows are overwritten each
   // step and the cell states alternate between two rows (prev_row and h_row differ by one).
   const int64_t saved_width = kind == RecurrentCellKind::lstm || kind == RecurrentCellKind::gru
                                   ? 4 * hidden : 0;
-  Tensor gates = saved_width ? Tensor::empty({keep_all ? steps : 1, n, saved_width}, packed.dtype())
+  Tensor gates = saved_width ? Tensor::empty({keep_all ? steps : 1, n, saved_width}, packed.dtype(), packed.device())
                              : Tensor();
   const bool lstm = kind == RecurrentCellKind::lstm;
-  Tensor cells = lstm ? Tensor::empty({keep_all ? steps + 1 : 2, n, hidden}, packed.dtype()) : Tensor();
+  Tensor cells = lstm ? Tensor::empty({keep_all ? steps + 1 : 2, n, hidden}, packed.dtype(), packed.device()) : Tensor();
   auto cell_row = [&](int64_t row) { return (keep_all ? row : row % 2) * nh; };
   S* pc = lstm ? cells.data<S>() : nullptr;
-  if (lstm) copy_rows<S>(c0, pc + cell_row(layout.h0_row()));
-  Tensor h_gates = kind == RecurrentCellKind::gru ? Tensor::empty({n, width}, packed.dtype()) : Tensor();
+  if (lstm) copy_rows<S>(c0, pc + cell_row(layout.h0_row()), op);
+  Tensor h_gates = kind == RecurrentCellKind::gru ? Tensor::empty({n, width}, packed.dtype(), packed.device()) : Tensor();
 
   for (int64_t s = 0; s < steps; ++s) {
     const int64_t t = layout.time_at(s);
@@ -139,8 +156,7 @@ void run_forward(RecurrentCellKind kind, const Layout& layout, const Tensor& inp
       case RecurrentCellKind::gru: {
         // The hidden side stays separate: its n block is scaled by r before joining x's.
         S* hg = h_gates.data<S>();
-        for (int64_t r = 0; r < n; ++r)
-          if (pb) std::copy_n(pb, width, hg + r * width);
+        if (pb) copy_span(device, op, hg, pb, n, width, 0);
         gemm(false, true, n, width, hidden, S(1), h_prev, hidden, pw, hidden, pb ? S(1) : S(0), hg,
              width);
         kernel_for<kernels::gru_cell_forward<S>>(device, op)(n, hidden, xt, hg, h_prev, g, h);
@@ -155,7 +171,7 @@ void run_forward(RecurrentCellKind kind, const Layout& layout, const Tensor& inp
         break;
     }
   }
-  if (lstm) std::copy_n(pc + cell_row(layout.final_row()), nh, ph + layout.c_row() * nh);
+  if (lstm) copy_span(device, op, ph + layout.c_row() * nh, pc + cell_row(layout.final_row()), 1, nh, 0);
   if (keep_all) saved = {gates, cells};
 }
 
@@ -179,9 +195,9 @@ std::vector<Tensor> run_backward(RecurrentCellKind kind, const Layout& layout, c
 
   // d_input: the gradient of the input gates; d_hidden: of h W_hh^T + b_hh. They are one buffer
   // except for the GRU, whose n block enters the two sides differently.
-  Tensor d_input = Tensor::empty({steps, n, width}, dtype);
-  Tensor d_hidden = gru ? Tensor::empty({steps, n, width}, dtype) : d_input;
-  Tensor dh_next = zeros({n, hidden}, dtype), dh = Tensor::empty({n, hidden}, dtype);
+  Tensor d_input = Tensor::empty({steps, n, width}, dtype, device);
+  Tensor d_hidden = gru ? Tensor::empty({steps, n, width}, dtype, device) : d_input;
+  Tensor dh_next = zeros({n, hidden}, dtype, device), dh = Tensor::empty({n, hidden}, dtype, device);
   Tensor dc = lstm ? gp.select(0, layout.c_row()).clone() : Tensor();
   S* pdi = d_input.data<S>();
   S* pdh_side = d_hidden.data<S>();
@@ -191,7 +207,7 @@ std::vector<Tensor> run_backward(RecurrentCellKind kind, const Layout& layout, c
   for (int64_t s = steps - 1; s >= 0; --s) {
     const int64_t t = layout.time_at(s);
     const S* g_out = pg + layout.h_row(t) * nh;
-    for (int64_t k = 0; k < nh; ++k) pdh[k] = g_out[k] + pnext[k];
+    add_span(device, op, pdh, g_out, pnext, nh);
     S* di = pdi + t * n * width;
     S* dside = pdh_side + t * n * width;
     switch (kind) {
@@ -222,18 +238,18 @@ std::vector<Tensor> run_backward(RecurrentCellKind kind, const Layout& layout, c
   if (wanted[0]) grads[0] = d_input;
   if (wanted[1]) {
     // sum_t dside_t^T h_{t-1}: one GEMM over all T * N rows.
-    grads[1] = Tensor::empty({width, hidden}, dtype);
+    grads[1] = Tensor::empty({width, hidden}, dtype, device);
     gemm(true, false, width, hidden, steps * n, S(1), pdh_side, width,
          ph + layout.first_prev_row() * nh, hidden, S(0), grads[1].data<S>(), hidden);
   }
   if (wanted[2]) {
-    grads[2] = Tensor::empty({width}, dtype);
+    grads[2] = Tensor::empty({width}, dtype, device);
     kernel_for<kernels::column_sums<S>>(device, op)(steps * n, width, pdh_side, grads[2].data<S>());
   }
   if (wanted[3]) {
     // packed's h0 row is h0 itself, so a gradient given there adds to the one from step 0.
     const S* g0 = pg + layout.h0_row() * nh;
-    for (int64_t k = 0; k < nh; ++k) pnext[k] += g0[k];
+    add_span(device, op, pnext, pnext, g0, nh);
     grads[3] = dh_next;
   }
   if (wanted[4]) grads[4] = dc;
@@ -304,11 +320,11 @@ RecurrentRun recurrent_sequence(RecurrentCellKind kind, const Tensor& input_gate
                                 const Tensor& weight_hh, const Tensor& bias_hh, const Tensor& h0,
                                 const Tensor& c0, bool reverse) {
   check_inputs(kind, input_gates, weight_hh, bias_hh, h0, c0);
+  detail::common_device(cell_name(kind), {input_gates, weight_hh, bias_hh, h0, c0});
   const Layout layout{input_gates.size(0), reverse, kind == RecurrentCellKind::lstm};
   const std::vector<Tensor> inputs{input_gates, weight_hh, bias_hh, h0, c0};
   const bool recording = needs_grad(inputs);
-  Tensor packed = Tensor::empty({layout.rows(), input_gates.size(1), weight_hh.size(1)},
-                                input_gates.dtype());
+  Tensor packed = Tensor::empty({layout.rows(), input_gates.size(1), weight_hh.size(1)}, input_gates.dtype(), input_gates.device());
   Saved saved;
   with_floating(packed, [&](auto tag) {
     using S = decltype(tag);
@@ -353,6 +369,7 @@ RecurrentRun recurrent_sequence_reference(RecurrentCellKind kind, const Tensor& 
                                           const Tensor& weight_hh, const Tensor& bias_hh,
                                           const Tensor& h0, const Tensor& c0, bool reverse) {
   check_inputs(kind, input_gates, weight_hh, bias_hh, h0, c0);
+  detail::common_device(cell_name(kind), {input_gates, weight_hh, bias_hh, h0, c0});
   const Layout layout{input_gates.size(0), reverse, kind == RecurrentCellKind::lstm};
   return unpack(reference_packed(kind, input_gates, weight_hh, bias_hh, h0, c0, reverse), layout);
 }

@@ -12,7 +12,7 @@ using detail::reduced_shape;
 Tensor sum(const Tensor& x, const Axes& axes_in, bool keepdim) {
   const std::vector<int> axes = normalize_axes(axes_in, x.dim(), "sum");
   const Shape kept = reduced_shape(x.shape(), axes, true);
-  Tensor out = zeros(kept, x.dtype());
+  Tensor out = zeros(kept, x.dtype(), x.device());
   Shape out_strides = out.strides();
   for (int a : axes) out_strides[static_cast<size_t>(a)] = 0;
   detail::kernel_for<kernels::sum>(x.device(), "sum")(x.dtype(), x.shape(), x.raw_data(),
@@ -82,8 +82,8 @@ ArgResult arg_reduce(kernels::ArgReduce op, const Tensor& x, std::optional<int64
   }
   const int64_t rows = moved.shape()[0], n = moved.shape()[1];
   ArgResult r;
-  r.indices = Tensor::empty(kept, DType::i64);
-  if (want_values) r.values = Tensor::empty(kept, x.dtype());
+  r.indices = Tensor::empty(kept, DType::i64, x.device());
+  if (want_values) r.values = Tensor::empty(kept, x.dtype(), x.device());
   detail::kernel_for<kernels::reduce_rows>(x.device(), name)(
       op, x.dtype(), rows, n, moved.raw_data(), want_values ? r.values.raw_data() : nullptr,
       r.indices.data<int64_t>());

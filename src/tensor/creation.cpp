@@ -9,22 +9,22 @@
 
 namespace nabla {
 
-Tensor full(const Shape& shape, double value, DType dtype) {
-  Tensor t = Tensor::empty(shape, dtype);
-  detail::kernel_for<kernels::fill>(t.device(), "full")(dtype, shape, t.raw_data(), t.strides(),
-                                                        value);
+Tensor full(const Shape& shape, double value, DType dtype, Device device) {
+  Tensor t = Tensor::empty(shape, dtype, device);
+  detail::kernel_for<kernels::fill>(device, "full")(dtype, shape, t.raw_data(), t.strides(), value);
   return t;
 }
-Tensor zeros(const Shape& shape, DType dtype) {
+Tensor zeros(const Shape& shape, DType dtype, Device device) {
+  if (device != kCPU) return full(shape, 0, dtype, device);
   Tensor t = Tensor::empty(shape, dtype);
   std::memset(t.raw_data(), 0, t.nbytes());  // all-zero bytes are 0 in every dtype
   return t;
 }
-Tensor ones(const Shape& shape, DType dtype) { return full(shape, 1, dtype); }
-Tensor zeros_like(const Tensor& t) { return zeros(t.shape(), t.dtype()); }
-Tensor ones_like(const Tensor& t) { return ones(t.shape(), t.dtype()); }
-Tensor full_like(const Tensor& t, double value) { return full(t.shape(), value, t.dtype()); }
-Tensor scalar(double value, DType dtype) { return full({}, value, dtype); }
+Tensor ones(const Shape& shape, DType dtype, Device device) { return full(shape, 1, dtype, device); }
+Tensor zeros_like(const Tensor& t) { return zeros(t.shape(), t.dtype(), t.device()); }
+Tensor ones_like(const Tensor& t) { return ones(t.shape(), t.dtype(), t.device()); }
+Tensor full_like(const Tensor& t, double value) { return full(t.shape(), value, t.dtype(), t.device()); }
+Tensor scalar(double value, DType dtype, Device device) { return full({}, value, dtype, device); }
 
 namespace {
 // Fills a fresh contiguous tensor from f(i) for each flat index i.

@@ -5,6 +5,8 @@
 #pragma once
 #include "nabla/layer.h"
 NABLA_HEADER_LAYER(CORE);
+#include <functional>
+#include <initializer_list>
 #include <string>
 
 #include "kernels/dispatch.h"
@@ -22,5 +24,9 @@ decltype(CpuKernel) kernel_for(Device device, const char* op) {
   if (!kernel) throw_no_kernel(op, device);
   return kernel;
 }
+
+// The device every defined tensor of an op's call is on, or an error naming the op and two of the
+// devices: an op never moves data between devices by itself (Tensor::to does, when asked).
+Device common_device(const char* op, std::initializer_list<std::reference_wrapper<const Tensor>> tensors);
 
 }  // namespace nabla::detail

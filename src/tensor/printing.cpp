@@ -90,6 +90,7 @@ std::string Tensor::str() const {
   } else {
     print_recursive(os, *this, values, contiguous_strides(shape()), 0, 0, summarize, f, is_int, 7);
   }
+  if (device() != kCPU) os << ", device=" << device().str();
   if (dtype() != kDefaultDType) os << ", dtype=" << to_string(dtype());
   if (summarize) os << ", shape=" << to_string(shape());
   if (grad_fn()) os << ", grad_fn=<" << grad_fn()->name() << ">";

@@ -3,6 +3,7 @@
 
 
 #include "kernels/cpu/elementwise.h"
+#include "kernels/device_memory.h"
 #include "tensor/allocator.h"
 #include "nabla/autograd.h"
 #include "nabla/ops.h"
@@ -13,12 +14,19 @@ namespace nabla {
 // ---- storage ------------------------------------------------------------------------------------
 
 Storage::Storage(size_t nbytes, Device device) : nbytes_(nbytes), device_(device) {
-  if (device.kind != Device::Kind::cpu)
-    throw Error("Storage: device " + device.str() + " is not available in this build");
-  data_ = detail::allocate_host(nbytes);
+  if (device.kind == Device::Kind::cpu) {
+    data_ = detail::allocate_host(nbytes);
+    return;
+  }
+  const kernels::DeviceMemory* memory = kernels::find_device_memory(device.kind);
+  if (!memory) throw Error("Storage: device " + device.str() + " is not available in this build");
+  data_ = memory->allocate(nbytes, device.index);
 }
 
-Storage::~Storage() { detail::free_host(data_, nbytes_); }
+Storage::~Storage() {
+  if (device_.kind == Device::Kind::cpu) detail::free_host(data_, nbytes_);
+  else kernels::find_device_memory(device_.kind)->release(data_, nbytes_, device_.index);
+}
 
 // ---- construction ---------------------------------------------------------------------------------
 
@@ -99,6 +107,7 @@ double Tensor::item() const {
   if (numel() != 1)
     throw ShapeError("item: a tensor of shape " + to_string(shape()) +
                      " has " + std::to_string(numel()) + " elements, not one");
+  if (device() != kCPU) return detach().to(kCPU).item();
   return dispatch(dtype(), [&](auto t) {
     return static_cast<double>(*static_cast<const decltype(t)*>(raw_data()));
   });
@@ -106,7 +115,7 @@ double Tensor::item() const {
 
 template <class T>
 std::vector<T> Tensor::to_vector() const {
-  Tensor c = cast(detach(), dtype_of<T>()).contiguous();
+  Tensor c = cast(detach().to(kCPU), dtype_of<T>()).contiguous();
   const T* p = c.data<T>();
   return std::vector<T>(p, p + c.numel());
 }
@@ -117,6 +126,33 @@ template std::vector<int64_t> Tensor::to_vector<int64_t>() const;
 // ---- conversion ---------------------------------------------------------------------------------------
 
 Tensor Tensor::to(DType t) const { return cast(*this, t); }
+
+namespace {
+// Copies contiguous `src` into contiguous `dst` of the same size, across devices.
+void copy_across(const Tensor& src, const Tensor& dst) {
+  const size_t nbytes = src.nbytes();
+  const Device from = src.device(), to = dst.device();
+  if (from == kCPU) {
+    kernels::find_device_memory(to.kind)->copy_from_host(dst.raw_data(), src.raw_data(), nbytes, to.index);
+  } else if (to == kCPU) {
+    kernels::find_device_memory(from.kind)->copy_to_host(dst.raw_data(), src.raw_data(), nbytes, from.index);
+  } else {  // between two devices, through the host
+    const Tensor host = Tensor::empty(src.shape(), src.dtype());
+    copy_across(src, host);
+    copy_across(host, dst);
+  }
+}
+}  // namespace
+
+Tensor Tensor::to(Device target) const {
+  if (device() == target) return *this;
+  const Tensor src = contiguous();
+  Tensor out = Tensor::empty(shape(), dtype(), target);
+  copy_across(src, out);
+  return record("to_device", {*this}, out, [from = device()](const Tensor& g) -> std::vector<Tensor> {
+    return {g.to(from)};
+  });
+}
 
 Tensor Tensor::contiguous() const {
   if (is_contiguous()) return *this;

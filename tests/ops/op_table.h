@@ -108,7 +108,7 @@ inline std::vector<Tensor> output_and_gradients(const DifferentiableFn& f,
   Generator generator(1234);
   std::vector<double> weights(static_cast<size_t>(out.numel()));
   for (double& w : weights) w = generator.uniform() * 2 - 1;
-  const Tensor v = from_vector(weights, {out.numel()}, out.dtype()).reshape(out.shape());
+  const Tensor v = from_vector(weights, {out.numel()}, out.dtype()).reshape(out.shape()).to(out.device());
   GradOptions options;
   options.allow_unused = true;
   std::vector<Tensor> results{out.detach()};

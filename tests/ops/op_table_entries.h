@@ -52,6 +52,12 @@ inline const Tensor& labels() {  // i64 class indices for 5 rows of 4 classes
   return t;
 }
 
+// An op's constant i64 argument (indices, targets, a mask) on the device of its input `like`, so
+// the entry runs on any device (tests/device/device_seam.cpp).
+inline Tensor indices(const Tensor& like, const std::vector<int64_t>& values, const Shape& shape = {}) {
+  return from_vector(values, shape).to(like.device());
+}
+
 // conv2d without groups or dilation as a sum over kernel offsets of strided slices times the
 // weight's [C_out, C_in] slice: no im2col, no fused kernel.
 inline Tensor conv2d_by_slices(const Tensor& x, const Tensor& w, const Tensor& b, int64_t stride,
@@ -204,16 +210,16 @@ inline const std::vector<OpEntry>& op_table() {
         {"slice", {{2, 5}}, [](const Ts& x) { return pow(slice(x[0], 1, 1, 4, 2), 2.0); }},
         {"slice_scatter", {{2, 3}}, [](const Ts& x) { return slice_scatter(x[0] * x[0], {4, 3}, 0, 1, 4, 2); }},
         {"index_select", {{2, 3}}, [](const Ts& x) {
-           return pow(index_select(x[0], 1, from_vector(std::vector<int64_t>{2, 0, 2})), 2.0);
+           return pow(index_select(x[0], 1, indices(x[0], {2, 0, 2})), 2.0);
          }},
         {"index_add", {{3, 2}, {3, 2}}, [](const Ts& x) {
-           return index_add(x[0], 0, from_vector(std::vector<int64_t>{2, 0, 2}), x[1] * x[1]);
+           return index_add(x[0], 0, indices(x[0], {2, 0, 2}), x[1] * x[1]);
          }},
         {"gather", {{2, 3}}, [](const Ts& x) {
-           return pow(gather(x[0], 1, from_vector(std::vector<int64_t>{1, 1, 0, 2, 0, 0}, {2, 3})), 3.0);
+           return pow(gather(x[0], 1, indices(x[0], {1, 1, 0, 2, 0, 0}, {2, 3})), 3.0);
          }},
         {"scatter_add", {{2, 3}, {2, 3}}, [](const Ts& x) {
-           return scatter_add(x[0], 1, from_vector(std::vector<int64_t>{1, 1, 0, 2, 0, 0}, {2, 3}), x[1] * x[1]);
+           return scatter_add(x[0], 1, indices(x[0], {1, 1, 0, 2, 0, 0}, {2, 3}), x[1] * x[1]);
          }},
         // ---- conversion: to the other float dtype and back. In f64 the round trip through f32
         // loses digits, so the central differences step wider ----
@@ -269,7 +275,7 @@ inline const std::vector<OpEntry>& op_table() {
         {"layer_norm.rank3", {{2, 2, 2, 3}, {2, 2, 3}, {2, 2, 3}},
          [](const Ts& x) { return F::layer_norm(x[0], {2, 2, 3}, x[1], x[2]); }},
         {"embedding", {{5, 3}}, [](const Ts& x) {
-           return F::embedding(from_vector(std::vector<int64_t>{0, 2, 2, 4}, {2, 2}), x[0]);
+           return F::embedding(indices(x[0], {0, 2, 2, 4}, {2, 2}), x[0]);
          },
          [](const Ts& x) {
            return reshape(index_select(x[0], 0, from_vector(std::vector<int64_t>{0, 2, 2, 4})), {2, 2, 3});
@@ -313,22 +319,22 @@ inline const std::vector<OpEntry>& op_table() {
          [](const Ts& x) { return mean(x[0], {2, 3}, true); }},
         {"adaptive_avg_pool2d.uneven", {{2, 2, 7, 5}}, [](const Ts& x) { return F::adaptive_avg_pool2d(x[0], {3, 2}); }},
         // ---- functional: losses ----
-        {"cross_entropy", {InputSpec({5, 4}).range(-2, 2)}, [](const Ts& x) { return F::cross_entropy(x[0], labels()); },
+        {"cross_entropy", {InputSpec({5, 4}).range(-2, 2)}, [](const Ts& x) { return F::cross_entropy(x[0], labels().to(x[0].device())); },
          [](const Ts& x) { return -mean(gather(log_softmax(x[0], 1), 1, unsqueeze(labels(), 1))); }},
         {"cross_entropy.smoothed_ignoring", {InputSpec({5, 4}).range(-2, 2)}, [](const Ts& x) {
-           return F::cross_entropy(x[0], from_vector(std::vector<int64_t>{2, -1, 3, -1, 0}),
+           return F::cross_entropy(x[0], indices(x[0], {2, -1, 3, -1, 0}),
                                    {F::Reduction::sum, 0.1, -1});
          }},
         {"cross_entropy.probabilities", {{3, 4}, InputSpec({3, 4}).constant()},
          [](const Ts& x) { return F::cross_entropy(x[0], softmax(x[1], 1), {F::Reduction::none}); },
          [](const Ts& x) { return -sum(softmax(x[1], 1) * log_softmax(x[0], 1), {1}); }},
         {"cross_entropy.single_sample", {{4}}, [](const Ts& x) {
-           return F::cross_entropy(x[0], from_vector(std::vector<int64_t>{1}).reshape({}));
+           return F::cross_entropy(x[0], indices(x[0], {1}).reshape({}));
          },
          [](const Ts& x) { return -select(log_softmax(x[0], 0), 0, 1); }},
-        {"nll_loss", {{5, 4}}, [](const Ts& x) { return F::nll_loss(x[0], labels(), F::Reduction::sum); },
+        {"nll_loss", {{5, 4}}, [](const Ts& x) { return F::nll_loss(x[0], labels().to(x[0].device()), F::Reduction::sum); },
          [](const Ts& x) { return -sum(gather(x[0], 1, unsqueeze(labels(), 1))); }},
-        {"nll_loss.unreduced", {{5, 4}}, [](const Ts& x) { return F::nll_loss(x[0], labels(), F::Reduction::none); },
+        {"nll_loss.unreduced", {{5, 4}}, [](const Ts& x) { return F::nll_loss(x[0], labels().to(x[0].device()), F::Reduction::none); },
          [](const Ts& x) { return -reshape(gather(x[0], 1, unsqueeze(labels(), 1)), {5}); }},
         {"binary_cross_entropy_with_logits",
          {InputSpec({3, 4}).range(-3, 3), InputSpec({3, 4}).range(0, 1), InputSpec({4}).range(0.5, 3)},
@@ -366,7 +372,7 @@ inline const std::vector<OpEntry>& op_table() {
         {"masked_softmax", {{2, 3, 4}, {3, 4}}, [](const Ts& x) { return F::masked_softmax(x[0], x[1]); },
          [](const Ts& x) { return softmax(x[0] + x[1], -1); }},
         {"masked_softmax.boolean_mask", {{2, 3, 5}}, [](const Ts& x) {
-           const Tensor allowed = from_vector(std::vector<int64_t>{1, 0, 1, 1, 1, 1, 0, 1, 0, 0}, {2, 1, 5});
+           const Tensor allowed = indices(x[0], {1, 0, 1, 1, 1, 1, 0, 1, 0, 0}, {2, 1, 5});
            return F::masked_softmax(x[0], allowed);
          }},
     };
