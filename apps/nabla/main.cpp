@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <exception>
 #include <iostream>
+#include <string>
 #include <vector>
 
 #include "command.h"
@@ -26,6 +27,14 @@ int main(int argc, char** argv) {
     commands[i].add_options(*sub);
     add_shared_options(*sub, commands[i].shared, shared[i]);
     subcommands.push_back(sub);
+  }
+  // CLI11 would only say "A subcommand is required" for a misspelt one: name it, and the choices.
+  if (argc > 1 && argv[1][0] != '-' &&
+      std::none_of(commands.begin(), commands.end(), [&](const Command& c) { return c.name == argv[1]; })) {
+    std::string names;
+    for (const Command& c : commands) names += (names.empty() ? "" : ", ") + c.name;
+    std::cerr << "nabla: unknown command '" << argv[1] << "'; the commands are " << names << "\n";
+    return 1;
   }
   CLI11_PARSE(app, argc, argv);
 

@@ -8,7 +8,11 @@ SavedModel load_saved_model(const std::string& path) {
   const io::SafetensorsFile file = io::load_safetensors(path);
   SavedModel saved;
   saved.spec = models::from_metadata(file.metadata, path);
-  saved.model = make_model(saved.spec);
+  try {
+    saved.model = make_model(saved.spec);
+  } catch (const Error& e) {
+    throw Error(path + ": " + e.what());
+  }
   try {
     saved.model->load_state_dict(file.tensors);
   } catch (const Error& e) {

@@ -60,9 +60,18 @@ struct Edge {
 // input; an undefined Tensor means "no gradient flows there").
 using BackwardFn = std::function<std::vector<Tensor>(const Tensor& grad_output)>;
 
+// A tensor a backward function holds, with the version of its storage when it was saved: if the
+// data is modified in place before the backward runs, the backward would compute with the new
+// values, so apply() refuses (PyTorch's "modified by an inplace operation").
+struct SavedVersion {
+  const TensorImpl* tensor;  // kept alive by the backward function that holds it
+  uint64_t version;
+};
+
 class Node : public std::enable_shared_from_this<Node> {
  public:
-  Node(std::string name, std::vector<Edge> edges, BackwardFn backward, const Tensor& output);
+  Node(std::string name, std::vector<Edge> edges, BackwardFn backward, const Tensor& output,
+       std::vector<SavedVersion> saved = {});
   ~Node();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
@@ -84,9 +93,12 @@ class Node : public std::enable_shared_from_this<Node> {
   void release();
 
  private:
+  void check_saved_versions() const;
+
   std::string name_;
   std::vector<Edge> edges_;
   BackwardFn backward_;
+  std::vector<SavedVersion> saved_;
   Shape output_shape_;
   DType output_dtype_;
   Device output_device_;
@@ -96,11 +108,38 @@ class Node : public std::enable_shared_from_this<Node> {
 // True when an op over these inputs must record a Node.
 bool needs_grad(const std::vector<Tensor>& inputs);
 
+namespace detail {
+// The Tensors copied while a CaptureLog is open on this thread (tensor.h's copy constructors
+// report to it): what a backward function captured.
+struct CaptureLog {
+  CaptureLog() : previous(t_capture_log) { t_capture_log = this; }
+  ~CaptureLog() { t_capture_log = previous; }
+  CaptureLog(const CaptureLog&) = delete;
+  CaptureLog& operator=(const CaptureLog&) = delete;
+  CaptureLog* previous;
+  std::vector<SavedVersion> saved;
+};
+Tensor record_node(const char* name, const std::vector<Tensor>& inputs, const Tensor& output,
+                   BackwardFn backward, std::vector<SavedVersion> saved);
+}  // namespace detail
+
 // Makes `output` the result of a differentiable op over `inputs`, when any of them requires grad
 // and recording is on. `backward` maps the output's gradient to one gradient per input. Returns
-// output for chaining.
+// output for chaining. Every Tensor the backward captures is saved with its version, so that an
+// in-place change between forward and backward is an error instead of a wrong gradient.
+template <class Backward>
 Tensor record(const char* name, const std::vector<Tensor>& inputs, const Tensor& output,
-              BackwardFn backward);
+              Backward&& backward) {
+  if (!needs_grad(inputs)) return output;
+  std::vector<SavedVersion> saved;
+  BackwardFn stored;
+  {
+    detail::CaptureLog log;
+    stored = BackwardFn(std::forward<Backward>(backward));
+    saved = std::move(log.saved);
+  }
+  return detail::record_node(name, inputs, output, std::move(stored), std::move(saved));
+}
 
 // A node's own output, saved for its backward formula (exp, tanh, sigmoid use their result).
 // Holding the output tensor itself would make a cycle (output -> node -> output), so this keeps

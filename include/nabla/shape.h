@@ -11,7 +11,11 @@ namespace nabla {
 
 using Shape = std::vector<int64_t>;
 
+// The element count of a shape already known to be valid (a tensor's).
 int64_t numel(const Shape& shape);
+// The element count of a shape from outside: throws ShapeError naming `op` when a dimension is
+// negative or the count does not fit an int64 (it would wrap around, to a tensor with no memory).
+int64_t checked_numel(const Shape& shape, const char* op);
 // Row-major strides, in elements.
 Shape contiguous_strides(const Shape& shape);
 // "[2,3,4]"

@@ -32,17 +32,30 @@ class Storage {
   const void* data() const { return data_; }
   size_t nbytes() const { return nbytes_; }
   Device device() const { return device_; }
+  // How many times the data was modified in place (PyTorch's version counter). Shared by every
+  // view of the storage; autograd compares it with the version a backward saved (autograd.h).
+  uint64_t version() const { return version_; }
+  void bump_version() { ++version_; }
 
  private:
   void* data_ = nullptr;
   size_t nbytes_ = 0;
   Device device_;
+  uint64_t version_ = 0;
 };
 
 // Returns the freed blocks that storage keeps for reuse to the system (see src/tensor/allocator.h).
 void empty_cache();
 
 struct TensorImpl;
+
+namespace detail {
+// While record() stores a backward function, the Tensors copied into it are the ones it will
+// read, so each copy is noted here (the log is this thread's, null outside record()).
+struct CaptureLog;
+extern __thread CaptureLog* t_capture_log;
+void note_capture(CaptureLog& log, const TensorImpl* impl);
+}  // namespace detail
 
 // One entry of Tensor::index: an integer picks one position (and drops the axis), a Slice keeps a
 // range with a step, as Python's x[1, 2:8:2].
@@ -66,6 +79,11 @@ class Tensor {
  public:
   Tensor() = default;
   explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+  Tensor(const Tensor& other) : impl_(other.impl_) { noted(); }
+  Tensor(Tensor&& other) noexcept : impl_(std::move(other.impl_)) { noted(); }
+  Tensor& operator=(const Tensor&) = default;
+  Tensor& operator=(Tensor&&) = default;
+  ~Tensor() = default;
 
   // ---- construction ------------------------------------------------------------------------
   // A tensor from nested values is built with from_vector / tensor() below; these are the raw forms.
@@ -161,6 +179,9 @@ class Tensor {
   Tensor log() const;
 
  private:
+  void noted() const {
+    if (detail::t_capture_log && impl_) detail::note_capture(*detail::t_capture_log, impl_.get());
+  }
   std::shared_ptr<TensorImpl> impl_;
 };
 

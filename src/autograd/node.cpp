@@ -10,10 +10,12 @@ thread_local std::vector<std::shared_ptr<Node>>* t_deferred = nullptr;
 thread_local Node* t_running = nullptr;
 }  // namespace
 
-Node::Node(std::string name, std::vector<Edge> edges, BackwardFn backward, const Tensor& output)
+Node::Node(std::string name, std::vector<Edge> edges, BackwardFn backward, const Tensor& output,
+           std::vector<SavedVersion> saved)
     : name_(std::move(name)),
       edges_(std::move(edges)),
       backward_(std::move(backward)),
+      saved_(std::move(saved)),
       output_shape_(output.shape()),
       output_dtype_(output.dtype()),
       output_device_(output.device()) {
@@ -48,6 +50,7 @@ std::vector<Tensor> Node::apply(const Tensor& grad_output) {
     throw AutogradError("backward: trying to go through the graph a second time (at " + name_ +
                         "); its saved values were freed after the first backward. Pass "
                         "retain_graph=true to the first call if you need to do this");
+  check_saved_versions();
   Node* const previous = t_running;
   t_running = this;
   struct Restore {
@@ -59,7 +62,23 @@ std::vector<Tensor> Node::apply(const Tensor& grad_output) {
 
 Node* Node::running() { return t_running; }
 
-void Node::release() { backward_ = nullptr; }
+void Node::check_saved_versions() const {
+  for (const SavedVersion& s : saved_) {
+    const uint64_t now = s.tensor->storage->version();
+    if (now == s.version) continue;
+    throw AutogradError(
+        "backward of " + name_ + ": one of the variables needed for gradient computation has been "
+        "modified by an inplace operation: the " + to_string(s.tensor->dtype) + " tensor of shape " +
+        to_string(s.tensor->shape) + " that " + name_ + " saved is at version " + std::to_string(now) +
+        "; expected version " + std::to_string(s.version) + " instead (modify a clone(), or run "
+        "backward before changing it)");
+  }
+}
+
+void Node::release() {
+  backward_ = nullptr;
+  saved_.clear();  // the backward held those tensors; they may be gone now
+}
 
 bool needs_grad(const std::vector<Tensor>& inputs) {
   if (!is_grad_enabled()) return false;
@@ -68,9 +87,16 @@ bool needs_grad(const std::vector<Tensor>& inputs) {
   return false;
 }
 
-Tensor record(const char* name, const std::vector<Tensor>& inputs, const Tensor& output,
-              BackwardFn backward) {
-  if (!needs_grad(inputs)) return output;
+namespace detail {
+
+__thread CaptureLog* t_capture_log = nullptr;
+
+void note_capture(CaptureLog& log, const TensorImpl* impl) {
+  log.saved.push_back({impl, impl->storage->version()});
+}
+
+Tensor record_node(const char* name, const std::vector<Tensor>& inputs, const Tensor& output,
+                   BackwardFn backward, std::vector<SavedVersion> saved) {
   std::vector<Edge> edges(inputs.size());
   for (size_t i = 0; i < inputs.size(); ++i) {
     const Tensor& x = inputs[i];
@@ -79,10 +105,13 @@ Tensor record(const char* name, const std::vector<Tensor>& inputs, const Tensor&
     else edges[i].leaf = x.impl_ptr();
   }
   TensorImpl* out = output.impl();
-  out->grad_fn = std::make_shared<Node>(name, std::move(edges), std::move(backward), output);
+  out->grad_fn = std::make_shared<Node>(name, std::move(edges), std::move(backward), output,
+                                        std::move(saved));
   out->requires_grad = true;
   return output;
 }
+
+}  // namespace detail
 
 Tensor SavedOutput::get() const {
   if (auto live = output_.lock()) return Tensor(std::move(live));

@@ -71,6 +71,14 @@ ModelSpec from_metadata(const std::map<std::string, std::string>& metadata, cons
   } catch (const std::logic_error& e) {  // stoll: not a number
     throw IOError(path + ": malformed model metadata (" + e.what() + ")");
   }
+  auto require_positive = [&](int64_t size, const std::string& key) {
+    if (size <= 0)
+      throw IOError(path + ": impossible model metadata: '" + key + "' is " + std::to_string(size) +
+                    " (sizes must be positive)");
+  };
+  require_positive(spec.inputs, "nabla.inputs");
+  require_positive(spec.classes, "nabla.classes");
+  for (int64_t h : spec.hidden) require_positive(h, "nabla.hidden");
   return spec;
 }
 

@@ -162,6 +162,7 @@ void Module::load_state_dict(const StateDict& state, bool strict) {
   StateDict own = state_dict();
   std::unordered_map<std::string, const Tensor*> given;
   for (const auto& [name, t] : state) {
+    if (!t.defined()) throw Error("load_state_dict: the given state's tensor for key '" + name + "' is undefined");
     if (!given.emplace(name, &t).second)
       throw Error("load_state_dict: key '" + name + "' appears twice in the given state");
   }

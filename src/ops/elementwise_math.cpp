@@ -129,8 +129,11 @@ Tensor gelu(const Tensor& x) {
 
 Tensor softmax(const Tensor& x, int64_t axis) {
   detail::require_floating(x, "softmax");
+  normalize_axis(axis, x.dim(), "softmax");
   Tensor y;
-  {
+  if (x.numel() == 0) {
+    y = zeros_like(x);  // nothing to normalise; the backward below gives an empty gradient
+  } else {
     NoGradGuard no_grad;
     const Tensor shifted = x - max(x, axis, true);  // exp never overflows
     const Tensor e = exp(shifted);
@@ -144,10 +147,16 @@ Tensor softmax(const Tensor& x, int64_t axis) {
 
 Tensor log_softmax(const Tensor& x, int64_t axis) {
   detail::require_floating(x, "log_softmax");
+  normalize_axis(axis, x.dim(), "log_softmax");
   Tensor y;
-  {
+  if (x.numel() == 0) {
+    y = zeros_like(x);
+  } else {
     NoGradGuard no_grad;
-    y = x - logsumexp(x, {axis}, true);
+    // (x - max) - log(sum(exp(x - max))): both terms small, so f32 keeps its digits on large
+    // logits (x - logsumexp(x) would subtract two numbers of the logits' size).
+    const Tensor shifted = x - max(x, axis, true);
+    y = shifted - log(sum(exp(shifted), {axis}, true));
   }
   return record("log_softmax", {x}, y,
                 [out = SavedOutput(y), axis](const Tensor& g) -> std::vector<Tensor> {

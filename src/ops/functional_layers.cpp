@@ -167,7 +167,7 @@ Tensor embedding(const Tensor& indices, const Tensor& weight) {
   Shape out_shape = indices.shape();
   out_shape.push_back(weight.shape()[1]);
   // index_select's backward is index_add into the touched rows only.
-  return reshape(index_select(weight, 0, reshape(indices, {-1})), out_shape);
+  return reshape(detail::index_select_as(weight, 0, reshape(indices, {-1}), "embedding"), out_shape);
 }
 
 Tensor l1_penalty(const std::vector<Tensor>& params) {

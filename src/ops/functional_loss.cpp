@@ -143,10 +143,15 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction reducti
   std::vector<int64_t> picked = target.to_vector<int64_t>();
   std::vector<double> keep(picked.size(), 1.0);
   double counted = 0;
+  const int64_t classes = log_probs.shape()[1];
   for (size_t i = 0; i < picked.size(); ++i) {
     if (picked[i] == ignore_index) {
       picked[i] = 0;
       keep[i] = 0.0;
+    } else if (picked[i] < 0 || picked[i] >= classes) {
+      throw IndexError("nll_loss: target " + std::to_string(picked[i]) + " of row " + std::to_string(i) +
+                       " is out of range for " + std::to_string(classes) + " classes (input " +
+                       to_string(log_probs.shape()) + ")");
     } else {
       counted += 1;
     }

@@ -95,11 +95,15 @@ Tensor slice_scatter(const Tensor& source, const Shape& shape, int64_t axis, int
 }
 
 Tensor index_select(const Tensor& x, int64_t axis, const Tensor& index) {
-  const int a = normalize_axis(axis, x.dim(), "index_select");
-  detail::common_device("index_select", {x, index});
+  return detail::index_select_as(x, axis, index, "index_select");
+}
+
+Tensor detail::index_select_as(const Tensor& x, int64_t axis, const Tensor& index, const char* op) {
+  const int a = normalize_axis(axis, x.dim(), op);
+  detail::common_device(op, {x, index});
   if (index.dim() != 1)
-    throw ShapeError("index_select: the index must be 1-D, got shape " + to_string(index.shape()));
-  check_index(index, x.shape()[static_cast<size_t>(a)], "index_select");
+    throw ShapeError(std::string(op) + ": the index must be 1-D, got shape " + to_string(index.shape()));
+  check_index(index, x.shape()[static_cast<size_t>(a)], op);
   const Tensor src = x.contiguous(), idx = index.contiguous();
   Shape shape = x.shape();
   shape[static_cast<size_t>(a)] = idx.numel();

@@ -1,8 +1,8 @@
 // In-place writes, as torch's add_/sub_/mul_/div_ and copy_: the result is written into `self`, so
 // no new buffer is allocated (normalising a whole data set, loading weights, updating values under
-// no_grad). Not
-// differentiable: a tensor that takes part in a graph is refused, since values saved for its
-// backward would change under it.
+// no_grad). Not differentiable: while recording, a tensor that requires grad is refused; and every
+// write bumps the storage's version, so a backward that saved the old values refuses to run
+// instead of using the new ones (autograd.h, SavedVersion).
 #include "ops/op_utils.h"
 
 namespace nabla {
@@ -30,6 +30,7 @@ const Tensor& in_place(kernels::BinaryOp op, const Tensor& self, const Tensor& o
   detail::kernel_for<kernels::binary>(self.device(), name)(
       op, self.dtype(), self.shape(), self.raw_data(), self.strides(), self.raw_data(),
       self.strides(), o.raw_data(), detail::broadcast_strides(o, self.shape()));
+  self.storage()->bump_version();
   return self;
 }
 
@@ -46,6 +47,7 @@ const Tensor& copy_(const Tensor& self, const Tensor& src) {
   detail::kernel_for<kernels::copy>(self.device(), "copy_")(
       self.dtype(), from.dtype(), self.shape(), self.raw_data(), self.strides(), from.raw_data(),
       detail::broadcast_strides(from, self.shape()));
+  self.storage()->bump_version();
   return self;
 }
 

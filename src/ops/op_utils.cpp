@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "tensor/creation.h"
 #include "tensor/kernel_for.h"
 
 namespace nabla::detail {
@@ -23,7 +24,7 @@ Tensor binary_kernel(kernels::BinaryOp op, const Tensor& a, const Tensor& b, con
   const Tensor x = a.dtype() == dtype ? a : cast(a.detach(), dtype);
   const Tensor y = b.dtype() == dtype ? b : cast(b.detach(), dtype);
   const Device device = common_device(name, {x, y});
-  Tensor out = Tensor::empty(shape, dtype, device);
+  Tensor out = empty_for(shape, dtype, device, name);  // a broadcast shape may not fit: name the op
   kernel_for<kernels::binary>(device, name)(op, dtype, shape, out.raw_data(), out.strides(),
                                                 x.raw_data(), broadcast_strides(x, shape),
                                                 y.raw_data(), broadcast_strides(y, shape));

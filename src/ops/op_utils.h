@@ -46,6 +46,9 @@ void with_floating(const Tensor& t, Fn fn) {
   });
 }
 
+// index_select whose errors name `op`, the function the user called (embedding selects rows).
+Tensor index_select_as(const Tensor& x, int64_t axis, const Tensor& index, const char* op);
+
 // The shape of x reduced over `axes` (normalized, sorted), keeping size-1 axes or not.
 Shape reduced_shape(const Shape& shape, const std::vector<int>& axes, bool keepdim);
 std::vector<int> normalize_axes(const Axes& axes, int64_t ndim, const char* op);

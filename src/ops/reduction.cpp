@@ -43,11 +43,14 @@ Tensor var(const Tensor& x, const Axes& axes_in, bool keepdim, int64_t correctio
 
 Tensor logsumexp(const Tensor& x, const Axes& axes_in, bool keepdim) {
   detail::require_floating(x, "logsumexp");
+  const std::vector<int> axes = normalize_axes(axes_in, x.dim(), "logsumexp");
+  for (int a : axes)  // the log of an empty sum: -inf, as PyTorch
+    if (x.shape()[static_cast<size_t>(a)] == 0) return log(sum(exp(x), axes_in, keepdim));
   // Shift by the maximum (a constant) so exp cannot overflow: lse(x) = m + log(sum(exp(x - m))).
   Tensor m = x.detach();
-  for (int a : normalize_axes(axes_in, x.dim(), "logsumexp")) m = max(m, a, true);
+  for (int a : axes) m = max(m, a, true);
   const Tensor lse = log(sum(exp(x - m), axes_in, true)) + m;
-  return keepdim ? lse : reshape(lse, reduced_shape(x.shape(), normalize_axes(axes_in, x.dim(), "logsumexp"), false));
+  return keepdim ? lse : reshape(lse, reduced_shape(x.shape(), axes, false));
 }
 
 namespace {
@@ -59,14 +62,20 @@ struct ArgResult {
 // The extreme of x along one axis (or all of x), keepdim shape.
 ArgResult arg_reduce(kernels::ArgReduce op, const Tensor& x, std::optional<int64_t> axis_in,
                      bool want_values, const char* name) {
-  if (x.numel() == 0) throw ShapeError(std::string(name) + ": empty tensor of shape " + to_string(x.shape()));
+  // An extreme of nothing does not exist (PyTorch refuses too); reducing another axis of a tensor
+  // with no elements gives an empty result.
   Tensor moved;
   Shape kept;
   if (!axis_in) {
+    if (x.numel() == 0)
+      throw ShapeError(std::string(name) + ": cannot reduce an empty tensor of shape " + to_string(x.shape()));
     moved = x.contiguous().detach().reshape({1, x.numel()});
     kept = Shape(static_cast<size_t>(x.dim()), 1);
   } else {
     const int axis = normalize_axis(*axis_in, x.dim(), name);
+    if (x.dim() > 0 && x.shape()[static_cast<size_t>(axis)] == 0)
+      throw ShapeError(std::string(name) + ": cannot reduce axis " + std::to_string(axis) +
+                       " of size 0 of a tensor of shape " + to_string(x.shape()));
     if (x.dim() == 0) {
       moved = x.detach().reshape({1, 1});
     } else {

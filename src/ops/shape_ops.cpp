@@ -12,19 +12,21 @@ Tensor view_of(const Tensor& x, Shape shape, Shape strides, int64_t offset) {
 
 Shape infer_shape(const Shape& requested, int64_t count, const Shape& from) {
   Shape shape = requested;
-  int64_t known = 1, infer_at = -1;
+  int64_t infer_at = -1;
   for (size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] == -1) {
       if (infer_at >= 0) throw ShapeError("reshape: only one axis can be -1 in " + to_string(requested));
       infer_at = static_cast<int64_t>(i);
     } else if (shape[i] < 0) {
       throw ShapeError("reshape: invalid size in " + to_string(requested));
-    } else {
-      known *= shape[i];
     }
   }
+  // The known axes' product, refused when it overflows (checked_numel skips the -1 as a 1).
+  Shape without_inferred = shape;
+  if (infer_at >= 0) without_inferred[static_cast<size_t>(infer_at)] = 1;
+  const int64_t known = checked_numel(without_inferred, "reshape");
   if (infer_at >= 0 && known != 0 && count % known == 0) shape[static_cast<size_t>(infer_at)] = count / known;
-  if (numel(shape) != count || (infer_at >= 0 && known == 0))
+  if (checked_numel(shape, "reshape") != count || (infer_at >= 0 && known == 0))
     throw ShapeError("reshape: cannot reshape " + to_string(from) + " (" + std::to_string(count) +
                      " elements) into " + to_string(requested));
   return shape;
@@ -107,6 +109,7 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape) {
   const Shape target = broadcast_shapes(x.shape(), shape, "broadcast_to");
   if (target != shape)
     throw ShapeError("broadcast_to: " + to_string(x.shape()) + " cannot be broadcast to " + to_string(shape));
+  checked_numel(shape, "broadcast_to");  // a view, but its element count must still be countable
   return record("broadcast_to", {x}, view_of(x, shape, detail::broadcast_strides(x, shape), x.offset()),
                 [from = x.shape()](const Tensor& g) -> std::vector<Tensor> { return {sum_to(g, from)}; });
 }

@@ -62,6 +62,7 @@ Optimizer::Optimizer(const std::vector<ParamGroup>& groups, std::string name)
     params_.insert(params_.end(), group.params.begin(), group.params.end());
     group_begin_.push_back(params_.size());
   }
+  if (params_.empty()) throw Error(name_ + ": got an empty parameter list");
   states_.resize(params_.size());
   std::unordered_set<const TensorImpl*> seen;
   for (size_t i = 0; i < params_.size(); ++i) {
@@ -123,6 +124,7 @@ void Optimizer::step() {
       ParamState& state = states_[i];
       state.step += 1;
       update(p, g, state, group);
+      p.storage()->bump_version();  // written in place, as PyTorch's optimizers do
     }
 }
 

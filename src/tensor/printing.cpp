@@ -85,7 +85,9 @@ std::string Tensor::str() const {
     f.width = std::max(f.width, static_cast<int>(len));
   }
   os << "tensor(";
-  if (dim() == 0) {
+  if (numel() == 0 && dim() > 1) {
+    os << "[], shape=" << to_string(shape());  // PyTorch's tensor([], size=(2, 0))
+  } else if (dim() == 0) {
     os << (is_int ? std::to_string(static_cast<int64_t>(values[0])) : f.format(values[0]));
   } else {
     print_recursive(os, *this, values, contiguous_strides(shape()), 0, 0, summarize, f, is_int, 7);

@@ -12,12 +12,32 @@ int64_t numel(const Shape& shape) {
   return n;
 }
 
+int64_t checked_numel(const Shape& shape, const char* op) {
+  int64_t n = 1;
+  bool overflow = false;
+  for (int64_t d : shape) {
+    if (d < 0)
+      throw ShapeError(std::string(op) + ": negative dimension " + std::to_string(d) + " in shape " +
+                       to_string(shape));
+    overflow = overflow || __builtin_mul_overflow(n, d, &n);
+  }
+  // A zero dimension makes the count 0 however large the others are, as in PyTorch.
+  for (int64_t d : shape)
+    if (d == 0) return 0;
+  if (overflow)
+    throw ShapeError(std::string(op) + ": shape " + to_string(shape) +
+                     " has more elements than an int64 can count");
+  return n;
+}
+
 Shape contiguous_strides(const Shape& shape) {
   Shape strides(shape.size());
-  int64_t s = 1;
+  // Unsigned, so a shape like [0, 2^32, 2^32] (no elements, but a product past int64 before the
+  // zero) wraps instead of overflowing; its strides never address anything.
+  uint64_t s = 1;
   for (size_t i = shape.size(); i-- > 0;) {
-    strides[i] = s;
-    s *= shape[i];
+    strides[i] = static_cast<int64_t>(s);
+    s *= static_cast<uint64_t>(shape[i]);
   }
   return strides;
 }

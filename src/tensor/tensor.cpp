@@ -1,10 +1,13 @@
 // The Tensor handle: metadata, element access, autograd fields and the method forms of ops.
 #include "nabla/tensor.h"
 
+#include <limits>
+
 
 #include "kernels/cpu/elementwise.h"
 #include "kernels/device_memory.h"
 #include "tensor/allocator.h"
+#include "tensor/creation.h"
 #include "nabla/autograd.h"
 #include "nabla/ops.h"
 #include "tensor/kernel_for.h"
@@ -31,15 +34,30 @@ Storage::~Storage() {
 // ---- construction ---------------------------------------------------------------------------------
 
 Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
-  for (int64_t d : shape)
-    if (d < 0) throw ShapeError("empty: negative dimension in shape " + to_string(shape));
+  return detail::empty_for(shape, dtype, device, "empty");
+}
+
+namespace detail {
+Tensor empty_for(const Shape& shape, DType dtype, Device device, const char* op) {
+  const int64_t count = checked_numel(shape, op);
+  // Byte counts stay below 2^63, so that pointer differences within the buffer are defined.
+  if (count > std::numeric_limits<int64_t>::max() / static_cast<int64_t>(itemsize(dtype)))
+    throw ShapeError(std::string(op) + ": shape " + to_string(shape) + " of " + to_string(dtype) +
+                     " needs more bytes than an int64 can count");
+  const size_t nbytes = static_cast<size_t>(count) * itemsize(dtype);
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage = std::make_shared<Storage>(static_cast<size_t>(nabla::numel(shape)) * itemsize(dtype), device);
+  try {
+    impl->storage = std::make_shared<Storage>(nbytes, device);
+  } catch (const std::bad_alloc&) {
+    throw Error(std::string(op) + ": cannot allocate " + std::to_string(nbytes) + " bytes for a " +
+                to_string(dtype) + " tensor of shape " + to_string(shape) + " on " + device.str());
+  }
   impl->shape = shape;
   impl->strides = contiguous_strides(shape);
   impl->dtype = dtype;
   return Tensor(std::move(impl));
 }
+}  // namespace detail
 
 Tensor Tensor::make_view(std::shared_ptr<Storage> storage, Shape shape, Shape strides,
                          int64_t offset, DType dtype) {

@@ -48,7 +48,7 @@ TEST(CliArguments, BadValuesAndMissingOptionsAreOneLine) {
   io::test_helpers::ScratchDir scratch;
   expect_one_line_error(run_nabla(scratch.dir(), {"train", "--no-such-option"}), "--no-such-option");
   expect_one_line_error(run_nabla(scratch.dir(), {}), "A subcommand is required");
-  expect_one_line_error(run_nabla(scratch.dir(), {"trian"}), "");
+  expect_one_line_error(run_nabla(scratch.dir(), {"trian"}), "unknown command 'trian'; the commands are train, ");
   expect_one_line_error(run_nabla(scratch.dir(), {"train", "--epochs", "0"}), "--epochs: 0 is not a positive number");
   expect_one_line_error(run_nabla(scratch.dir(), {"train", "--optimizer", "adamx"}), "--optimizer");
   expect_one_line_error(run_nabla(scratch.dir(), {"train", "--threads", "-1"}), "--threads: -1 is not a number >= 0");

@@ -27,22 +27,25 @@ CrossEntropyCount cross_entropy_forward(const CrossEntropyShape& s, const T* log
       count.bad_target = t;
       return count;
     }
+    // Everything is measured from the row's maximum m, so that f32 keeps its digits on large
+    // logits: lse - x_c = (m - x_c) + log(sum_c exp(x_c - m)), both terms small.
     T m = row[0];
     for (int64_t c = 1; c < classes; ++c) m = row[c] > m ? row[c] : m;
-    T total = T(0), row_sum = T(0);
+    T total = T(0), below_max = T(0);  // sum of exp(x_c - m), sum of (m - x_c)
     for (int64_t c = 0; c < classes; ++c) {
       prob[c] = std::exp(row[c] - m);
       total += prob[c];
-      row_sum += row[c];
+      below_max += m - row[c];
     }
     const T inv = T(1) / total;
     for (int64_t c = 0; c < classes; ++c) prob[c] *= inv;
-    const T lse = m + std::log(total);
-    const T nll = lse - row[t];
+    const T log_total = std::log(total);
+    const T nll = (m - row[t]) + log_total;
     // Smoothing mixes in the uniform distribution: eps * mean_c(lse - x_c).
     const double eps = s.label_smoothing;
     losses[i] = eps == 0.0 ? nll
-                           : static_cast<T>((1.0 - eps) * nll + eps * (lse - row_sum / static_cast<T>(classes)));
+                           : static_cast<T>((1.0 - eps) * nll +
+                                            eps * (below_max / static_cast<T>(classes) + log_total));
     row_weight[i] = T(1);
     ++count.counted;
   }

@@ -70,6 +70,12 @@ template <class T>
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, const T* a,
           int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc) {
 #ifdef NABLA_HAVE_BLAS
+  // An empty product (k = 0) is C = beta C; BLAS would refuse its leading dimensions (lda >= k)
+  // and return with C untouched, so the portable path, which scales C and stops, does it.
+  if (m == 0 || n == 0 || k == 0) {
+    gemm_portable(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
   const auto ta = trans_a ? CblasTrans : CblasNoTrans;
   const auto tb = trans_b ? CblasTrans : CblasNoTrans;
   if constexpr (std::is_same_v<T, float>) {

@@ -25,6 +25,13 @@ class StridedLoop {
   StridedLoop(const std::vector<int64_t>& shape, Ptrs data,
               const std::array<const std::vector<int64_t>*, N>& strides, Strides itemsizes)
       : data_(data) {
+    for (int64_t d : shape)
+      if (d == 0) {  // nothing to visit, however large the other axes (their product may not fit)
+        shape_ = {0};
+        strides_ = {Strides{}};
+        rows_ = inner_ = 0;
+        return;
+      }
     for (size_t axis = 0; axis < shape.size(); ++axis) {
       if (shape[axis] == 1) continue;
       Strides s;
