@@ -7,9 +7,11 @@
 namespace nabla {
 
 int64_t numel(const Shape& shape) {
-  int64_t n = 1;
-  for (int64_t d : shape) n *= d;
-  return n;
+  // Unsigned, so that a valid shape with a zero, whose other sizes multiply past int64 (they may:
+  // it holds no elements), wraps instead of overflowing; a zero factor still gives 0.
+  uint64_t n = 1;
+  for (int64_t d : shape) n *= static_cast<uint64_t>(d);
+  return static_cast<int64_t>(n);
 }
 
 int64_t checked_numel(const Shape& shape, const char* op) {
