@@ -10,7 +10,7 @@ cmake --preset ci > /dev/null
 cmake --build build/ci -j"$jobs"
 
 cmake --preset asan > /dev/null
-cmake --build build/asan -j"$jobs" --target unit_tests gradcheck_tests device_tests
+cmake --build build/asan -j"$jobs" --target unit_tests gradcheck_tests
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 ctest --output-on-failure -j"$jobs" -L "unit|gradcheck")
 
 (cd build/ci && ctest --output-on-failure -j"$jobs")

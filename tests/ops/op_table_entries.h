@@ -53,7 +53,7 @@ inline const Tensor& labels() {  // i64 class indices for 5 rows of 4 classes
 }
 
 // An op's constant i64 argument (indices, targets, a mask) on the device of its input `like`, so
-// the entry runs on any device (tests/device/device_seam.cpp).
+// the entry runs on any device (tests/device/gradcheck_device_seam.cpp).
 inline Tensor indices(const Tensor& like, const std::vector<int64_t>& values, const Shape& shape = {}) {
   return from_vector(values, shape).to(like.device());
 }

@@ -6,7 +6,9 @@
 // The stand-in's memory is host memory that stays unreadable (PROT_NONE) except while one of its
 // kernels or copies runs: an op that read or wrote device memory itself, instead of through a
 // kernel, faults here as it would on a GPU, and the handler below names the op-table entry.
-// It is its own test executable because the registration is for the whole process.
+// The registration is for the whole process: no other test of this executable (gradcheck_tests)
+// uses device cuda:0, and tests/kernels/test_dispatch.cpp, which checks that an unregistered
+// device is refused, lives in unit_tests.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/mman.h>
