@@ -27,7 +27,10 @@ Tensor reverse_cumsum(const Tensor& g, int64_t axis) { return flip(cumsum(flip(g
 // d/dx_i of sum_j g_j y_j, y = cumprod(x), is sum_{j >= i} g_j prod_{m <= j, m != i} x_m. Before the
 // first zero of a line this is reverse_cumsum(g * y)_i / x_i; at the first zero z it is
 // reverse_cumsum(g * cumprod(x with x_z = 1))_z, which needs no division; after it every product
-// holds x_z = 0. (PyTorch's cumprod_backward splits the same three cases.)
+// holds x_z = 0. (PyTorch's cumprod_backward splits the same three cases.) Differentiated again,
+// this is exact except in a line with two or more zeros, where the gradient at its second zero s
+// is taken as constant although it is linear in x_z (d2/dx_s dx_z is then 0; PyTorch's O(n^2)
+// double backward has it).
 Tensor cumprod_backward(const Tensor& x, const Tensor& y, const Tensor& g, int64_t axis) {
   const Tensor zero = zeros({}, x.dtype(), x.device()), one = ones({}, x.dtype(), x.device());
   const Tensor is_zero = eq(x.detach(), zero);
