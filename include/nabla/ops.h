@@ -5,6 +5,7 @@
 #include "nabla/layer.h"
 NABLA_HEADER_LAYER(CORE);
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "nabla/tensor.h"
@@ -129,6 +130,57 @@ Tensor index_add(const Tensor& base, int64_t axis, const Tensor& index, const Te
 Tensor gather(const Tensor& x, int64_t axis, const Tensor& index);
 // out = base, then out[i][index[i][j]] += source[i][j] for axis 1 (torch.scatter_add).
 Tensor scatter_add(const Tensor& base, int64_t axis, const Tensor& index, const Tensor& source);
+
+// ---- tensor ops PyTorch users reach for: triangles, scans, sorting, repetition, einsum, norms ----
+// The lower (tril) or upper (triu) triangle of the last two axes, zeros elsewhere: element (i, j)
+// is kept where j - i <= diagonal (tril) or j - i >= diagonal (triu), as torch.tril / torch.triu.
+Tensor tril(const Tensor& x, int64_t diagonal = 0);
+Tensor triu(const Tensor& x, int64_t diagonal = 0);
+// Running sum and running product along axis (torch.cumsum, torch.cumprod). cumprod's gradient
+// is exact where x holds zeros.
+Tensor cumsum(const Tensor& x, int64_t axis);
+Tensor cumprod(const Tensor& x, int64_t axis);
+// The product over one axis, or over all of x when axis is empty (torch.prod); the gradient is
+// exact where x holds zeros. An empty axis has product 1.
+Tensor prod(const Tensor& x, std::optional<int64_t> axis = std::nullopt, bool keepdim = false);
+// The p-norm over axes (all of x when empty), as torch.linalg.vector_norm: p = 1, 2, INFINITY,
+// -INFINITY or any p > 0; p = 2 over a matrix's two axes is its Frobenius norm. Where the norm is
+// 0 the gradient is 0, as in PyTorch.
+Tensor norm(const Tensor& x, double p = 2, const Axes& axes = {}, bool keepdim = false);
+
+// Sorted values and the positions along the axis they came from (torch.return_types.sort).
+struct ValuesAndIndices {
+  Tensor values, indices;  // indices are i64
+};
+// Sorted along axis, ascending unless descending. The sort is stable (equal values keep their
+// order) and NaN sorts above every number. The values are x gathered at the indices, so their
+// gradient scatters back through the indices.
+ValuesAndIndices sort(const Tensor& x, int64_t axis = -1, bool descending = false);
+Tensor argsort(const Tensor& x, int64_t axis = -1, bool descending = false);  // sort's indices
+// The k largest (or, unless largest, smallest) values along axis, in sorted order (torch.topk).
+ValuesAndIndices topk(const Tensor& x, int64_t k, int64_t axis = -1, bool largest = true);
+
+// Class indices (i64, each in [0, num_classes)) as one-hot vectors: i64 of shape
+// [..., num_classes]; num_classes -1 takes the largest index + 1 (torch.nn.functional.one_hot).
+Tensor one_hot(const Tensor& indices, int64_t num_classes = -1);
+// x repeated repeats[a] times along each axis; extra leading repeats add leading axes
+// (torch.Tensor.repeat: [1, 2] repeated {2, 3} is [1, 2, 1, 2, 1, 2] twice).
+Tensor repeat(const Tensor& x, const std::vector<int64_t>& repeats);
+// As repeat, except that fewer repeats than axes repeat the trailing axes (torch.tile).
+Tensor tile(const Tensor& x, const std::vector<int64_t>& repeats);
+// x reversed along each of axes (torch.flip).
+Tensor flip(const Tensor& x, const Axes& axes);
+// x shifted cyclically by shift positions along axis: what leaves one end comes back at the
+// other. Without an axis, x is rolled as if flattened and keeps its shape (torch.roll).
+Tensor roll(const Tensor& x, int64_t shift, std::optional<int64_t> axis = std::nullopt);
+// Several rolls at once: shifts[i] along axes[i].
+Tensor roll(const Tensor& x, const std::vector<int64_t>& shifts, const Axes& axes);
+// Einstein summation, as torch.einsum: "ij,jk->ik" (matmul), "bij,bjk->bik", "ij->ji", "ii->"
+// (trace), "ii->i" (diagonal), "i,j->ij" (outer), "ij->i" (sum), and "..." for broadcast leading
+// axes ("...ij,...jk->...ik"). Without "->" the output holds the labels that occur once, in
+// alphabetical order. Computed with sum, mul, permute, reshape and matmul, so it differentiates as
+// they do.
+Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands);
 
 // ---- conversion -------------------------------------------------------------------------------------------
 Tensor cast(const Tensor& x, DType dtype);

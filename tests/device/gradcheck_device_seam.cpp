@@ -25,12 +25,15 @@
 #include "kernels/cpu/conv.h"
 #include "kernels/cpu/cross_entropy.h"
 #include "kernels/cpu/elementwise.h"
+#include "kernels/cpu/flip.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/index.h"
 #include "kernels/cpu/layer_norm.h"
 #include "kernels/cpu/pool.h"
 #include "kernels/cpu/recurrent.h"
 #include "kernels/cpu/reduce.h"
+#include "kernels/cpu/scan.h"
+#include "kernels/cpu/sort.h"
 #include "kernels/device_memory.h"
 #include "kernels/dispatch.h"
 #include "ops/op_table_entries.h"
@@ -168,6 +171,7 @@ class StandInDevice : public ::testing::Environment {
     namespace k = kernels;  // qualified: nabla has ops of the same names
     register_stand_ins<k::binary, k::unary, k::where, k::copy, k::fill, k::sum, k::reduce_rows,
                        k::index_select, k::index_add, k::gather, k::scatter_add>();
+    register_stand_ins<k::cumulative, k::sort_indices, k::flip>();  // tensor ops
     register_floating_kernels<float>();
     register_floating_kernels<double>();
     struct sigaction action {};

@@ -1,4 +1,4 @@
-// What the *_vs_pytorch tests share: reading a fixture that a tests/data/nn/make_*.py script wrote
+// What the *_vs_pytorch tests share: reading a fixture that a tests/data/*/make_*.py script wrote
 // with PyTorch, and turning its {"shape", "dtype", "values"} entries into tensors.
 #pragma once
 #include <cmath>
@@ -13,9 +13,9 @@
 
 namespace nabla::fixture {
 
-// The "cases" object of tests/data/nn/<file>.
-inline nlohmann::json read_cases(const std::string& file) {
-  std::ifstream in(std::string(NABLA_TEST_DATA_DIR) + "/nn/" + file);
+// The "cases" object of tests/data/<folder>/<file>.
+inline nlohmann::json read_cases(const std::string& file, const std::string& folder = "nn") {
+  std::ifstream in(std::string(NABLA_TEST_DATA_DIR) + "/" + folder + "/" + file);
   if (!in) throw std::runtime_error("cannot open " + file);
   return nlohmann::json::parse(in).at("cases");
 }

@@ -38,6 +38,9 @@ inline const std::vector<std::pair<std::string, std::string>>& not_differentiabl
       {"gate_count", "a number"},
       {"cell_name", "a name"},
       {"recurrent_sequence_reference", "the composite of the recurrent_sequence entries"},
+      // tensor ops (src/ops/sort.cpp, position_masks.cpp)
+      {"argsort", "indices"},
+      {"one_hot", "an i64 encoding of i64 indices"},
   };
   return list;
 }
@@ -113,6 +116,18 @@ inline OpEntry recurrent_entry(F::RecurrentCellKind kind, bool reverse) {
   if (lstm) inputs.push_back(InputSpec({batch, hidden}));
   return {std::string("recurrent_sequence.") + F::cell_name(kind) + (reverse ? "_reverse" : ""), inputs,
           run(F::recurrent_sequence), run(F::recurrent_sequence_reference)};
+}
+
+// The diagonal of a square matrix, element by element.
+inline Tensor diagonal_by_selects(const Tensor& m) {
+  Ts elements;
+  for (int64_t i = 0; i < m.size(0); ++i) elements.push_back(select(select(m, 0, i), 0, i));
+  return stack(elements);
+}
+
+// A constant of x's dtype on x's device: 0/1 masks that put exact zeros into an op's input.
+inline Tensor mask_like(const Tensor& x, const std::vector<int64_t>& values, const Shape& shape) {
+  return cast(indices(x, values, shape), x.dtype());
 }
 
 }  // namespace table_detail
@@ -375,6 +390,86 @@ inline const std::vector<OpEntry>& op_table() {
            const Tensor allowed = indices(x[0], {1, 0, 1, 1, 1, 1, 0, 1, 0, 0}, {2, 1, 5});
            return F::masked_softmax(x[0], allowed);
          }},
+        // ---- tensor ops: triangles, scans, products, norms, sorting, repetition, einsum ----
+        {"tril", {{3, 4}}, [](const Ts& x) { return tril(x[0]); },
+         [](const Ts& x) { return x[0] * mask_like(x[0], {1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0}, {3, 4}); }},
+        {"tril.offset_batched", {{2, 3, 3}}, [](const Ts& x) { return tril(x[0], -1) * x[0]; }},
+        {"triu", {{4, 3}}, [](const Ts& x) { return triu(x[0], 1); },
+         [](const Ts& x) { return x[0] * mask_like(x[0], {0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0}, {4, 3}); }},
+        {"cumsum", {{3, 4}}, [](const Ts& x) { return cumsum(x[0], 1) * x[0]; },
+         [](const Ts& x) {
+           const Tensor upper_ones = mask_like(x[0], {1, 1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0, 1}, {4, 4});
+           return matmul(x[0], upper_ones) * x[0];
+         }},
+        {"cumsum.axis0", {{4, 2, 3}}, [](const Ts& x) { return cumsum(x[0], 0); }},
+        {"cumprod", {InputSpec({3, 4}).range(0.5, 1.5)}, [](const Ts& x) { return cumprod(x[0], -1); },
+         [](const Ts& x) { return exp(cumsum(log(x[0]), -1)); }},
+        // Rows without a zero, with one, with two, and with a zero first: every case of the gradient.
+        {"cumprod.with_zeros", {{4, 4}}, [](const Ts& x) {
+           return cumprod(x[0] * mask_like(x[0], {1, 1, 1, 1, 1, 0, 1, 1, 1, 0, 1, 0, 0, 1, 1, 1}, {4, 4}), 1);
+         }},
+        {"cumprod.axis0", {{4, 3}}, [](const Ts& x) { return cumprod(x[0], 0) * x[0]; }},
+        {"prod", {{3, 4}}, [](const Ts& x) { return prod(x[0], 1); },
+         [](const Ts& x) { return select(x[0], 1, 0) * select(x[0], 1, 1) * select(x[0], 1, 2) * select(x[0], 1, 3); }},
+        {"prod.all_keepdim", {InputSpec({2, 3}).range(0.5, 1.5)}, [](const Ts& x) { return prod(x[0], std::nullopt, true); }},
+        {"prod.with_zeros", {{3, 3}}, [](const Ts& x) {
+           return prod(x[0] * mask_like(x[0], {1, 0, 1, 1, 1, 0, 1, 1, 0}, {3, 3}), 0);
+         }},
+        {"norm", {{3, 4}}, [](const Ts& x) { return norm(x[0]); },
+         [](const Ts& x) { return sqrt(sum(x[0] * x[0])); }},
+        {"norm.frobenius_keepdim", {{2, 3, 4}}, [](const Ts& x) { return norm(x[0], 2, {0, 2}, true); },
+         [](const Ts& x) { return sqrt(sum(x[0] * x[0], {0, 2}, true)); }},
+        {"norm.l1", {{3, 4}}, [](const Ts& x) { return norm(x[0], 1, {1}); },
+         [](const Ts& x) { return sum(abs(x[0]), {1}); }},
+        {"norm.inf", {InputSpec({3, 4}).range(-1.1, -0.1).all_distinct()},
+         [](const Ts& x) { return norm(x[0], INFINITY, {0}); }},
+        {"norm.minus_inf_axes", {InputSpec({2, 3, 2}).range(0.1, 1.1).all_distinct()},
+         [](const Ts& x) { return norm(x[0], -INFINITY, {0, 2}); }},
+        {"norm.p3", {{3, 4}}, [](const Ts& x) { return norm(x[0], 3, {-1}); },
+         [](const Ts& x) { return pow(sum(pow(abs(x[0]), 3.0), {-1}), 1.0 / 3.0); }},
+        {"norm.p1_5", {InputSpec({3, 4}).range(0.2, 1)}, [](const Ts& x) { return norm(x[0], 1.5, {0}); }},
+        {"sort", {InputSpec({3, 5}).all_distinct()}, [](const Ts& x) { return sort(x[0], 1).values * x[0]; }},
+        {"sort.descending_axis0", {InputSpec({4, 3}).all_distinct()}, [](const Ts& x) { return sort(x[0], 0, true).values; }},
+        {"topk", {InputSpec({3, 6}).all_distinct()}, [](const Ts& x) { return pow(topk(x[0], 2).values, 2.0); }},
+        {"topk.smallest_axis0", {InputSpec({5, 2}).all_distinct()}, [](const Ts& x) { return topk(x[0], 3, 0, false).values; }},
+        {"repeat", {{2, 3}}, [](const Ts& x) { return repeat(x[0], {2, 3}) * repeat(x[0], {2, 3}); },
+         [](const Ts& x) {
+           const Tensor rows = concat({x[0], x[0]}, 0), both = concat({rows, rows, rows}, 1);
+           return both * both;
+         }},
+        {"repeat.new_axis", {{3}}, [](const Ts& x) { return repeat(x[0], {2, 2}); }},
+        {"tile", {{2, 3}}, [](const Ts& x) { return tile(x[0], {2}); },
+         [](const Ts& x) { return concat({x[0], x[0]}, 1); }},
+        {"flip", {{2, 3, 4}}, [](const Ts& x) { return flip(x[0], {0, 2}) * x[0]; },
+         [](const Ts& x) {
+           return index_select(index_select(x[0], 0, indices(x[0], {1, 0})), 2, indices(x[0], {3, 2, 1, 0})) * x[0];
+         }},
+        {"roll", {{3, 4}}, [](const Ts& x) { return roll(x[0], 1, 1) * x[0]; },
+         [](const Ts& x) { return index_select(x[0], 1, indices(x[0], {3, 0, 1, 2})) * x[0]; }},
+        {"roll.flattened", {{3, 4}}, [](const Ts& x) { return roll(x[0], -5); }},
+        {"roll.axes", {{2, 3, 4}}, [](const Ts& x) { return roll(x[0], {1, -2}, {0, 2}); }},
+        {"einsum.matmul", {{2, 3}, {3, 4}}, [](const Ts& x) { return einsum("ij,jk->ik", {x[0], x[1]}); },
+         [](const Ts& x) { return matmul(x[0], x[1]); }},
+        {"einsum.batched_matmul", {{2, 2, 3}, {2, 3, 2}}, [](const Ts& x) { return einsum("bij,bjk->bik", {x[0], x[1]}); },
+         [](const Ts& x) { return matmul(x[0], x[1]); }},
+        {"einsum.transpose", {{2, 3}}, [](const Ts& x) { return einsum("ij->ji", {x[0]}); },
+         [](const Ts& x) { return transpose(x[0], 0, 1); }},
+        {"einsum.trace", {{3, 3}}, [](const Ts& x) { return einsum("ii", {x[0] * x[0]}); },
+         [](const Ts& x) { return sum(diagonal_by_selects(x[0] * x[0])); }},
+        {"einsum.diagonal", {{3, 3}}, [](const Ts& x) { return einsum("ii->i", {x[0]}); },
+         [](const Ts& x) { return diagonal_by_selects(x[0]); }},
+        {"einsum.outer", {{3}, {2}}, [](const Ts& x) { return einsum("i,j->ij", {x[0], x[1]}); },
+         [](const Ts& x) { return unsqueeze(x[0], 1) * unsqueeze(x[1], 0); }},
+        {"einsum.sum", {{2, 3, 2}}, [](const Ts& x) { return einsum("ijk->j", {x[0] * x[0]}); },
+         [](const Ts& x) { return sum(x[0] * x[0], {0, 2}); }},
+        {"einsum.implicit", {{2, 3}, {3, 2}}, [](const Ts& x) { return einsum("ij,jk", {x[0], x[1]}); },
+         [](const Ts& x) { return matmul(x[0], x[1]); }},
+        {"einsum.ellipsis", {{2, 2, 3}, {3, 2}}, [](const Ts& x) { return einsum("...ij,...jk->...ik", {x[0], x[1]}); },
+         [](const Ts& x) { return matmul(x[0], x[1]); }},
+        {"einsum.bilinear", {{2, 3}, {3, 4}, {2, 4}}, [](const Ts& x) { return einsum("bi,ij,bj->b", {x[0], x[1], x[2]}); },
+         [](const Ts& x) { return sum(matmul(x[0], x[1]) * x[2], {1}); }},
+        {"einsum.broadcast_batch", {{2, 3}, {1, 3}}, [](const Ts& x) { return einsum("ij,ij->i", {x[0], x[1]}); },
+         [](const Ts& x) { return sum(x[0] * x[1], {1}); }},
     };
     // ---- functional: the recurrent sequence op, every cell, both directions ----
     for (auto kind : {F::RecurrentCellKind::rnn_tanh, F::RecurrentCellKind::rnn_relu,
@@ -396,6 +491,11 @@ inline const std::vector<OpEntry>& op_table() {
         {"avg_pool2d", {{8, 8, 32, 32}}},
         {"scaled_dot_product_attention.fused", {{4, 4, 64, 16}, {4, 4, 64, 16}, {4, 4, 64, 16}}},
         {"masked_softmax", {{64, 32, 32}, {32, 32}}},
+        // tensor ops
+        {"cumsum", {{64, 512}}},
+        {"cumprod", {InputSpec({64, 512}).range(0.5, 1.5)}},
+        {"sort", {InputSpec({256, 128}).all_distinct()}},
+        {"flip", {{32, 32, 32}}},
     };
     for (const auto& [name, inputs] : threaded) {
       auto entry = std::find_if(t.begin(), t.end(), [&](const OpEntry& e) { return e.name == name; });
