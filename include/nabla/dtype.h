@@ -49,5 +49,7 @@ struct Device {
 };
 
 inline const Device kCPU{};
+// How many kinds there are: the width of the per-device tables (kernels, memory).
+inline constexpr size_t kDeviceKinds = static_cast<size_t>(Device::Kind::cuda) + 1;
 
 }  // namespace nabla

@@ -8,8 +8,6 @@
 namespace nabla::kernels {
 namespace {
 
-constexpr size_t kDeviceKinds = static_cast<size_t>(Device::Kind::cuda) + 1;
-
 struct MemoryTable {
   std::mutex registering;
   std::array<std::optional<DeviceMemory>, kDeviceKinds> rows;

@@ -9,8 +9,6 @@
 namespace nabla::kernels {
 namespace {
 
-constexpr size_t kDeviceKinds = static_cast<size_t>(Device::Kind::cuda) + 1;
-
 struct KernelTable {
   std::mutex registering;
   std::array<std::vector<ErasedKernel>, kDeviceKinds> columns;
