@@ -100,9 +100,11 @@ struct CrossEntropyOptions {
 // class indices [N] (fused log-softmax + NLL) or f32/f64 class probabilities of the logits' shape.
 Tensor cross_entropy(const Tensor& logits, const Tensor& target, CrossEntropyOptions options = {});
 
-// Negative log-likelihood from log-probabilities [N, C] and i64 targets [N].
+// Negative log-likelihood from log-probabilities [N, C] and i64 targets [N]: row i costs
+// -w[t_i] log_probs[i, t_i] with class weights `weight` [C] (undefined: all 1; a constant); the
+// mean divides by the sum of w[t_i] over the rows not ignored, as PyTorch's.
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction reduction = Reduction::mean,
-                int64_t ignore_index = -100);
+                int64_t ignore_index = -100, const Tensor& weight = Tensor());
 
 // Sigmoid + binary cross entropy in the stable form max(x,0) - x*y + log1p(exp(-|x|)).
 // pos_weight (broadcast against the last axis) weighs the positive term, as PyTorch's.
@@ -208,3 +210,9 @@ RecurrentRun recurrent_sequence_reference(RecurrentCellKind kind, const Tensor& 
 namespace nabla {
 namespace F = functional;
 }  // namespace nabla
+  // Class weights [C] (undefined: all 1), a constant that is not differentiated, as in PyTorch.
+  Tensor weight = Tensor();
+// With class weights w, PyTorch's semantics: a row with target t and label smoothing eps costs
+// (1 - eps) w_t (-log p_t) + eps / C sum_c w_c (-log p_c); the mean over class-index targets
+// divides by the sum of w_t over the rows not ignored (a weighted mean), the mean over
+// probability targets by the number of rows.

@@ -408,3 +408,40 @@ inline const std::vector<OpEntry>& op_table() {
 }
 
 }  // namespace nabla::test_support
+        // ---- class weights (PyTorch's weighted mean: divided by the counted rows' target weights) ----
+        {"cross_entropy.class_weights", {InputSpec({5, 4}).range(-2, 2), InputSpec({4}).range(0.5, 2).constant()},
+         [](const Ts& x) { return F::cross_entropy(x[0], labels().to(x[0].device()), {.weight = x[1]}); },
+         [](const Ts& x) {
+           const Tensor target_weight = index_select(x[1], 0, labels());
+           const Tensor picked = reshape(gather(log_softmax(x[0], 1), 1, unsqueeze(labels(), 1)), {5});
+           return -sum(target_weight * picked) / sum(target_weight);
+         }},
+        // ignore_index 1 is a real class here: rows 1 and 3 count for nothing, in the sum or the mean.
+        {"cross_entropy.class_weights_smoothed_ignoring", {InputSpec({5, 4}).range(-2, 2), InputSpec({4}).range(0.5, 2).constant()},
+         [](const Ts& x) {
+           return F::cross_entropy(x[0], indices(x[0], {2, 1, 3, 1, 0}), {F::Reduction::mean, 0.2, 1, x[1]});
+         },
+         [](const Ts& x) {
+           const Tensor logp = log_softmax(x[0], 1);
+           const Tensor targets = from_vector(std::vector<int64_t>{2, 0, 3, 0, 0});
+           const Tensor counted = from_vector(std::vector<double>{1, 0, 1, 0, 1}, {5}, x[0].dtype());
+           const Tensor target_weight = index_select(x[1], 0, targets) * counted;
+           const Tensor nll = -reshape(gather(logp, 1, unsqueeze(targets, 1)), {5});
+           const Tensor smooth = -sum(logp * x[1], {1}) * counted;
+           return sum(target_weight * nll * 0.8 + smooth * (0.2 / 4)) / sum(target_weight);
+         }},
+        {"cross_entropy.class_weights_unreduced", {InputSpec({5, 4}).range(-2, 2), InputSpec({4}).range(0.5, 2).constant()},
+         [](const Ts& x) {
+           return F::cross_entropy(x[0], labels().to(x[0].device()), {F::Reduction::none, 0.1, -100, x[1]});
+         }},
+        {"cross_entropy.probabilities_weighted", {{3, 4}, InputSpec({3, 4}).constant(), InputSpec({4}).range(0.5, 2).constant()},
+         [](const Ts& x) { return F::cross_entropy(x[0], softmax(x[1], 1), {.weight = x[2]}); },
+         [](const Ts& x) { return mean(-sum(softmax(x[1], 1) * x[2] * log_softmax(x[0], 1), {1})); }},
+        {"nll_loss.class_weights_ignoring", {{5, 4}, InputSpec({4}).range(0.5, 2).constant()},
+         [](const Ts& x) { return F::nll_loss(x[0], labels().to(x[0].device()), F::Reduction::mean, 0, x[1]); },
+         [](const Ts& x) {
+           // labels() = {2, 0, 3, 1, 3}: row 1's target is class 0, the ignored one.
+           const Tensor counted = from_vector(std::vector<double>{1, 0, 1, 1, 1}, {5}, x[0].dtype());
+           const Tensor target_weight = index_select(x[1], 0, labels()) * counted;
+           return -sum(target_weight * reshape(gather(x[0], 1, unsqueeze(labels(), 1)), {5})) / sum(target_weight);
+         }},
