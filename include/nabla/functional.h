@@ -6,6 +6,7 @@
 #pragma once
 #include "nabla/layer.h"
 NABLA_HEADER_LAYER(CORE);
+#include <concepts>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -47,6 +48,9 @@ Tensor embedding(const Tensor& indices, const Tensor& weight);
 struct Size2 {
   Size2(int64_t both) : h(both), w(both) {}  // NOLINT: implicit, so `stride = 2` reads naturally
   Size2(int64_t h, int64_t w) : h(h), w(w) {}
+  // A bool is not a size: a ceil_mode flag passed where a size goes must not compile.
+  template <std::same_as<bool> B>
+  Size2(B) = delete;
   bool operator==(const Size2&) const = default;
   int64_t h, w;
 };
@@ -58,6 +62,12 @@ struct Size2 {
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(), Size2 stride = 1,
               Size2 padding = 0, Size2 dilation = 1, int64_t groups = 1);
 
+// Cross-correlation over sequences (torch.nn.functional.conv1d): x [N, C_in, L], weight
+// [C_out, C_in / groups, K]; L_out = (L + 2 pad - dilation (K - 1) - 1) / stride + 1. Runs as
+// conv2d over [N, C_in, 1, L].
+Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(), int64_t stride = 1,
+              int64_t padding = 0, int64_t dilation = 1, int64_t groups = 1);
+
 // The adjoint of conv2d (torch.nn.functional.conv_transpose2d, "deconvolution"): x [N, C_in, H, W],
 // weight [C_in, C_out / groups, kH, kW]; H_out = (H - 1) stride - 2 pad + dilation (kH - 1) +
 // output_padding + 1. Upsamples in GAN generators.
@@ -65,20 +75,75 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bia
                         Size2 stride = 1, Size2 padding = 0, Size2 output_padding = 0,
                         int64_t groups = 1, Size2 dilation = 1);
 
-// Maximum over each window; padding counts as -infinity. stride defaults to the kernel size.
-// ceil_mode rounds the output size up (windows may then hang over the bottom/right edge).
-// The backward sends each gradient to the position of its window's maximum.
+// Maximum over each window of kernel taps `dilation` apart; padding counts as -infinity. stride
+// defaults to the kernel size. ceil_mode rounds the output size up (windows may then hang over the
+// bottom/right edge). The backward sends each gradient to the position of its window's maximum.
+// The arguments come in PyTorch's order.
 Tensor max_pool2d(const Tensor& x, Size2 kernel, std::optional<Size2> stride = std::nullopt,
-                  Size2 padding = 0, bool ceil_mode = false);
+                  Size2 padding = 0, Size2 dilation = 1, bool ceil_mode = false);
+
+// Max pooling's output and where each maximum is: `indices` (i64, the output's shape) holds the
+// flat position h * W + w of the maximum within its input plane (the position along L for 1-D
+// pooling), what max_unpool2d takes (PyTorch's return_indices = True).
+struct MaxPoolResult {
+  Tensor output, indices;
+};
+MaxPoolResult max_pool2d_with_indices(const Tensor& x, Size2 kernel,
+                                      std::optional<Size2> stride = std::nullopt, Size2 padding = 0,
+                                      Size2 dilation = 1, bool ceil_mode = false);
 
 // Mean over each window. count_include_pad: zero padding counts in the divisor (PyTorch's default).
 Tensor avg_pool2d(const Tensor& x, Size2 kernel, std::optional<Size2> stride = std::nullopt,
                   Size2 padding = 0, bool ceil_mode = false, bool count_include_pad = true);
 
+// The same poolings over sequences [N, C, L] (they run as 2-D pooling over [N, C, 1, L]).
+Tensor max_pool1d(const Tensor& x, int64_t kernel, std::optional<int64_t> stride = std::nullopt,
+                  int64_t padding = 0, int64_t dilation = 1, bool ceil_mode = false);
+MaxPoolResult max_pool1d_with_indices(const Tensor& x, int64_t kernel,
+                                      std::optional<int64_t> stride = std::nullopt,
+                                      int64_t padding = 0, int64_t dilation = 1,
+                                      bool ceil_mode = false);
+Tensor avg_pool1d(const Tensor& x, int64_t kernel, std::optional<int64_t> stride = std::nullopt,
+                  int64_t padding = 0, bool ceil_mode = false, bool count_include_pad = true);
+
+// The partial inverse of max_pool2d (torch.nn.functional.max_unpool2d): x [N, C, h, w] and the
+// indices max_pool2d_with_indices gave with it; each value goes back to the position its index
+// names, every other position is zero. The output is [N, C, H, W] with H = (h - 1) stride -
+// 2 padding + kernel (likewise W), or output_size, which may differ from that by less than a
+// stride. The gradient gathers from the same positions.
+Tensor max_unpool2d(const Tensor& x, const Tensor& indices, Size2 kernel,
+                    std::optional<Size2> stride = std::nullopt, Size2 padding = 0,
+                    std::optional<Size2> output_size = std::nullopt);
+
 // Mean over output_size windows that tile the input as evenly as possible (window i along an axis
 // of length L covers [floor(i L / out), ceil((i + 1) L / out))); output_size 1 is global average
 // pooling.
 Tensor adaptive_avg_pool2d(const Tensor& x, Size2 output_size);
+
+// ---- volumes [N, C, D, H, W] ------------------------------------------------------------------------
+// A depth/height/width triple; one number means the same for all three.
+struct Size3 {
+  Size3(int64_t all) : d(all), h(all), w(all) {}  // NOLINT: implicit, as Size2
+  Size3(int64_t d, int64_t h, int64_t w) : d(d), h(h), w(w) {}
+  template <std::same_as<bool> B>
+  Size3(B) = delete;
+  bool operator==(const Size3&) const = default;
+  int64_t d, h, w;
+};
+
+// torch.nn.functional.conv3d: x [N, C_in, D, H, W], weight [C_out, C_in / groups, kD, kH, kW]. A
+// composition, not a kernel of its own: the sum over the kernel's depth offsets of one conv2d each,
+// over the input's depth slices folded into the batch (kD GEMM-backed convolutions).
+Tensor conv3d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(), Size3 stride = 1,
+              Size3 padding = 0, Size3 dilation = 1, int64_t groups = 1);
+
+// Max and average pooling over volumes, each as two 2-D poolings (the box is separable): over
+// (H, W) of every depth slice, then over depth with (kD, 1) windows, so the indices, the ties
+// and the divisors come out as PyTorch's.
+Tensor max_pool3d(const Tensor& x, Size3 kernel, std::optional<Size3> stride = std::nullopt,
+                  Size3 padding = 0, Size3 dilation = 1, bool ceil_mode = false);
+Tensor avg_pool3d(const Tensor& x, Size3 kernel, std::optional<Size3> stride = std::nullopt,
+                  Size3 padding = 0, bool ceil_mode = false, bool count_include_pad = true);
 
 // Zeroes whole channels of x [N, C, H, W] with probability p, scaling survivors by 1 / (1 - p)
 // (torch.nn.functional.dropout2d). Identity when !training or p == 0.
@@ -89,20 +154,83 @@ Tensor dropout2d(const Tensor& x, double p = 0.5, bool training = true);
 Tensor local_response_norm(const Tensor& x, int64_t size, double alpha = 1e-4, double beta = 0.75,
                            double k = 1.0);
 
+// ---- normalisation over groups and instances, bilinear maps, similarity and distance ------------
+// Group normalisation (torch.nn.functional.group_norm): x [N, C, *] normalised over each of
+// num_groups groups of C / num_groups channels and all the trailing axes (biased variance), then
+// scaled and shifted per channel by weight/bias [C] (either may be undefined). Runs as layer_norm
+// over [N, num_groups, rest].
+Tensor group_norm(const Tensor& x, int64_t num_groups, const Tensor& weight = Tensor(),
+                  const Tensor& bias = Tensor(), double eps = 1e-5);
+
+// Instance normalisation (torch.nn.functional.instance_norm): x [N, C, L] or [N, C, H, W]
+// normalised per sample and channel over the trailing axes. With use_input_stats the instance's
+// own statistics normalise it and running_mean/running_var [C] (when defined) move towards their
+// mean over the batch, with momentum and the unbiased variance, in place; otherwise the running
+// statistics normalise x. weight/bias [C] may be undefined. Runs as batch_norm over [1, N C, ...].
+Tensor instance_norm(const Tensor& x, const Tensor& running_mean = Tensor(),
+                     const Tensor& running_var = Tensor(), const Tensor& weight = Tensor(),
+                     const Tensor& bias = Tensor(), bool use_input_stats = true,
+                     double momentum = 0.1, double eps = 1e-5);
+
+// y_k = x1^T A_k x2 + b_k (torch.nn.functional.bilinear) for x1 [..., in1], x2 [..., in2] with the
+// same leading axes, weight [out, in1, in2] and bias [out] (may be undefined): [..., out].
+Tensor bilinear(const Tensor& x1, const Tensor& x2, const Tensor& weight, const Tensor& bias = Tensor());
+
+// The cosine of the angle between x1 and x2 along `axis` (they broadcast), as PyTorch 1.13:
+// sum(x1 / max(|x1|, eps) * x2 / max(|x2|, eps)) over the axis, which is removed; below eps the
+// gradient is PyTorch's too (that of x / |x| with |x| evaluated as eps).
+Tensor cosine_similarity(const Tensor& x1, const Tensor& x2, int64_t axis = 1, double eps = 1e-8);
+
+// The p-norm of x1 - x2 + eps over the last axis (torch.nn.functional.pairwise_distance): the
+// distance between the rows of [..., D] inputs that broadcast; p > 0.
+Tensor pairwise_distance(const Tensor& x1, const Tensor& x2, double p = 2.0, double eps = 1e-6,
+                         bool keepdim = false);
+
+// ---- resampling images [N, C, H, W] -------------------------------------------------------------
+enum class InterpolateMode { nearest, bilinear };
+
+struct InterpolateOptions {
+  std::optional<Size2> size = std::nullopt;           // the output's H and W, or
+  std::optional<double> scale_factor = std::nullopt;  // the factor both axes grow by (H_out = floor(H * factor))
+  InterpolateMode mode = InterpolateMode::nearest;
+  // bilinear only: the corner pixels' centres of input and output coincide (source position
+  // i (H - 1) / (H_out - 1)) rather than their outer edges ((i + 0.5) / factor - 0.5, PyTorch's
+  // default).
+  bool align_corners = false;
+};
+
+// torch.nn.functional.interpolate for images: give exactly one of size and scale_factor. With a
+// scale_factor the source positions use the factor itself, as PyTorch's (not the ratio of the
+// rounded sizes). Composed of index_select: differentiable to any order.
+Tensor interpolate(const Tensor& x, const InterpolateOptions& options);
+
+// [N, C r^2, H, W] -> [N, C, H r, W r], channel c r^2 + i r + j going to sub-pixel (i, j)
+// (torch.nn.functional.pixel_shuffle), and its inverse.
+Tensor pixel_shuffle(const Tensor& x, int64_t upscale_factor);
+Tensor pixel_unshuffle(const Tensor& x, int64_t downscale_factor);
+
 // ---- losses -----------------------------------------------------------------------------------
 struct CrossEntropyOptions {
   Reduction reduction = Reduction::mean;
   double label_smoothing = 0.0;
   int64_t ignore_index = -100;  // only for class-index targets
+  // Class weights [C] (undefined: all 1), a constant that is not differentiated, as in PyTorch.
+  Tensor weight = Tensor();
 };
 
 // Softmax cross entropy from logits [N, C] (or [C] with a 0-d target). `target` is either i64
 // class indices [N] (fused log-softmax + NLL) or f32/f64 class probabilities of the logits' shape.
+// With class weights w, PyTorch's semantics: a row with target t and label smoothing eps costs
+// (1 - eps) w_t (-log p_t) + eps / C sum_c w_c (-log p_c); the mean over class-index targets
+// divides by the sum of w_t over the rows not ignored (a weighted mean), the mean over
+// probability targets by the number of rows.
 Tensor cross_entropy(const Tensor& logits, const Tensor& target, CrossEntropyOptions options = {});
 
-// Negative log-likelihood from log-probabilities [N, C] and i64 targets [N].
+// Negative log-likelihood from log-probabilities [N, C] and i64 targets [N]: row i costs
+// -w[t_i] log_probs[i, t_i] with class weights `weight` [C] (undefined: all 1; a constant); the
+// mean divides by the sum of w[t_i] over the rows not ignored, as PyTorch's.
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction reduction = Reduction::mean,
-                int64_t ignore_index = -100);
+                int64_t ignore_index = -100, const Tensor& weight = Tensor());
 
 // Sigmoid + binary cross entropy in the stable form max(x,0) - x*y + log1p(exp(-|x|)).
 // pos_weight (broadcast against the last axis) weighs the positive term, as PyTorch's.

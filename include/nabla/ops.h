@@ -115,6 +115,14 @@ std::vector<Tensor> split(const Tensor& x, const std::vector<int64_t>& sizes, in
 // Pads with `value`: pads lists (before, after) pairs starting from the LAST axis, as torch.nn.functional.pad.
 Tensor pad(const Tensor& x, const std::vector<int64_t>& pads, double value = 0);
 
+// ---- padding by mode (torch.nn.functional.pad's modes) ----------------------------------------------
+// constant: `value` (the pad above); reflect: mirrored about the edge, the edge itself not repeated
+// (each pad smaller than its axis); replicate: the edge repeated; circular: wrapped around from the
+// other end (each pad at most its axis). Pads are (before, after) pairs from the last axis, as above,
+// for any number of trailing axes.
+enum class PadMode { constant, reflect, replicate, circular };
+Tensor pad(const Tensor& x, const std::vector<int64_t>& pads, PadMode mode, double value = 0);
+
 // ---- indexing -------------------------------------------------------------------------------------------
 Tensor select(const Tensor& x, int64_t axis, int64_t index);
 Tensor slice(const Tensor& x, int64_t axis, std::optional<int64_t> start,

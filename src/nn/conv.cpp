@@ -1,4 +1,4 @@
-// Conv2d and ConvTranspose2d: the weights and PyTorch's initialisation; the work is in
+// Conv1d, Conv2d, Conv3d and ConvTranspose2d: the weights and PyTorch's initialisation; the work is in
 // functional::conv2d / conv_transpose2d.
 #include "nabla/nn/conv.h"
 
@@ -53,6 +53,65 @@ std::string Conv2d::extra_repr() const {
                      ", kernel_size=" + size2_repr(kernel_size) + ", stride=" + size2_repr(stride);
   if (padding != Size2(0)) text += ", padding=" + size2_repr(padding);
   if (dilation != Size2(1)) text += ", dilation=" + size2_repr(dilation);
+  if (groups != 1) text += ", groups=" + std::to_string(groups);
+  if (!bias.defined()) text += ", bias=False";
+  return text;
+}
+
+Conv1d::Conv1d(int64_t in_channels, int64_t out_channels, int64_t kernel_size, int64_t stride,
+               int64_t padding, int64_t dilation, int64_t groups, bool with_bias)
+    : in_channels(in_channels), out_channels(out_channels), kernel_size(kernel_size), stride(stride),
+      padding(padding), dilation(dilation), groups(groups) {
+  check_channels("Conv1d", in_channels, out_channels, groups);
+  weight = register_parameter("weight", Tensor::empty({out_channels, in_channels / groups, kernel_size}));
+  bias = register_parameter("bias", with_bias ? Tensor::empty({out_channels}) : Tensor());
+  reset_parameters();
+}
+
+void Conv1d::reset_parameters() { reset_conv(weight, bias); }
+
+Tensor Conv1d::forward(const Tensor& x) {
+  return functional::conv1d(x, weight, bias, stride, padding, dilation, groups);
+}
+
+// torch.nn.Conv1d prints its sizes as 1-tuples.
+std::string Conv1d::extra_repr() const {
+  const auto single = [](int64_t v) { return "(" + std::to_string(v) + ",)"; };
+  std::string text = std::to_string(in_channels) + ", " + std::to_string(out_channels) +
+                     ", kernel_size=" + single(kernel_size) + ", stride=" + single(stride);
+  if (padding != 0) text += ", padding=" + single(padding);
+  if (dilation != 1) text += ", dilation=" + single(dilation);
+  if (groups != 1) text += ", groups=" + std::to_string(groups);
+  if (!bias.defined()) text += ", bias=False";
+  return text;
+}
+
+Conv3d::Conv3d(int64_t in_channels, int64_t out_channels, functional::Size3 kernel_size,
+               functional::Size3 stride, functional::Size3 padding, functional::Size3 dilation,
+               int64_t groups, bool with_bias)
+    : in_channels(in_channels), out_channels(out_channels), kernel_size(kernel_size), stride(stride),
+      padding(padding), dilation(dilation), groups(groups) {
+  check_channels("Conv3d", in_channels, out_channels, groups);
+  weight = register_parameter("weight", Tensor::empty({out_channels, in_channels / groups, kernel_size.d,
+                                                       kernel_size.h, kernel_size.w}));
+  bias = register_parameter("bias", with_bias ? Tensor::empty({out_channels}) : Tensor());
+  reset_parameters();
+}
+
+void Conv3d::reset_parameters() { reset_conv(weight, bias); }
+
+Tensor Conv3d::forward(const Tensor& x) {
+  return functional::conv3d(x, weight, bias, stride, padding, dilation, groups);
+}
+
+std::string Conv3d::extra_repr() const {
+  const auto triple = [](functional::Size3 s) {
+    return "(" + std::to_string(s.d) + ", " + std::to_string(s.h) + ", " + std::to_string(s.w) + ")";
+  };
+  std::string text = std::to_string(in_channels) + ", " + std::to_string(out_channels) +
+                     ", kernel_size=" + triple(kernel_size) + ", stride=" + triple(stride);
+  if (padding != functional::Size3(0)) text += ", padding=" + triple(padding);
+  if (dilation != functional::Size3(1)) text += ", dilation=" + triple(dilation);
   if (groups != 1) text += ", groups=" + std::to_string(groups);
   if (!bias.defined()) text += ", bias=False";
   return text;

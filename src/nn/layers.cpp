@@ -53,6 +53,32 @@ std::string Linear::extra_repr() const {
          ", bias=" + python_bool(bias.defined());
 }
 
+// ---- Bilinear -------------------------------------------------------------------------------------
+Bilinear::Bilinear(int64_t in1_features, int64_t in2_features, int64_t out_features, bool with_bias)
+    : in1_features(in1_features), in2_features(in2_features), out_features(out_features) {
+  if (in1_features < 1 || in2_features < 1 || out_features < 0)
+    throw ShapeError("Bilinear: feature counts must be positive, got " + std::to_string(in1_features) + ", " +
+                     std::to_string(in2_features) + " and " + std::to_string(out_features));
+  weight = register_parameter("weight", Tensor::empty({out_features, in1_features, in2_features}));
+  bias = register_parameter("bias", with_bias ? Tensor::empty({out_features}) : Tensor());
+  reset_parameters();
+}
+
+void Bilinear::reset_parameters() {
+  const double bound = 1.0 / std::sqrt(static_cast<double>(in1_features));
+  init::uniform_(weight, -bound, bound);
+  if (bias.defined()) init::uniform_(bias, -bound, bound);
+}
+
+Tensor Bilinear::forward(const Tensor& x1, const Tensor& x2) {
+  return functional::bilinear(x1, x2, weight, bias);
+}
+
+std::string Bilinear::extra_repr() const {
+  return "in1_features=" + std::to_string(in1_features) + ", in2_features=" + std::to_string(in2_features) +
+         ", out_features=" + std::to_string(out_features) + ", bias=" + python_bool(bias.defined());
+}
+
 // ---- shape and activations ---------------------------------------------------------------------------
 Tensor Flatten::forward(const Tensor& x) { return flatten(x, start_dim, end_dim); }
 std::string Flatten::extra_repr() const {

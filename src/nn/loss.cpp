@@ -6,11 +6,11 @@ namespace nabla::nn {
 std::string Loss::extra_repr() const { return ""; }
 
 Tensor CrossEntropyLoss::forward(const Tensor& logits, const Tensor& target) {
-  return functional::cross_entropy(logits, target, {reduction, label_smoothing, ignore_index});
+  return functional::cross_entropy(logits, target, {reduction, label_smoothing, ignore_index, weight});
 }
 
 Tensor NLLLoss::forward(const Tensor& log_probs, const Tensor& target) {
-  return functional::nll_loss(log_probs, target, reduction, ignore_index);
+  return functional::nll_loss(log_probs, target, reduction, ignore_index, weight);
 }
 
 Tensor BCEWithLogitsLoss::forward(const Tensor& logits, const Tensor& target) {

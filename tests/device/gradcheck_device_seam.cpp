@@ -34,6 +34,7 @@
 #include "kernels/cpu/reduce.h"
 #include "kernels/cpu/scan.h"
 #include "kernels/cpu/sort.h"
+#include "kernels/cpu/unpool.h"
 #include "kernels/device_memory.h"
 #include "kernels/dispatch.h"
 #include "ops/op_table_entries.h"
@@ -147,6 +148,8 @@ void register_floating_kernels() {
                      add_bias_rows<T>, column_sums<T>, lstm_cell_forward<T>, lstm_cell_backward<T>,
                      gru_cell_forward<T>, gru_cell_backward<T>, rnn_cell_forward<T>,
                      rnn_cell_backward<T>>();
+  // The layers of issue 10 that needed a kernel of their own.
+  register_stand_ins<max_unpool2d_forward<T>>();
 }
 
 // The op-table entry running now, for the fault handler's message.

@@ -182,7 +182,7 @@ TEST(ConvVsPyTorch, MaxPool2d) {
   for (const auto& name : case_names("max_pool2d_"))
     check_case(name, [](CaseRun& r) {
       const json& c = *r.c;
-      nn::MaxPool2d pool(size2(c, "kernel_size"), size2(c, "stride"), size2(c, "padding"),
+      nn::MaxPool2d pool(size2(c, "kernel_size"), size2(c, "stride"), size2(c, "padding"), 1,
                          c.at("ceil_mode").get<bool>());
       return pool(r.x());
     });

@@ -90,6 +90,16 @@ inline Ts corners(const Tensor& x) {
   return out;
 }
 
+// The eight 2x2x2 windows' corners of x [N, C, D, H, W] (D, H, W even), for 3-D pooling composites.
+inline Ts volume_corners(const Tensor& x) {
+  Ts out;
+  for (int64_t d = 0; d < 2; ++d)
+    for (int64_t i = 0; i < 2; ++i)
+      for (int64_t j = 0; j < 2; ++j)
+        out.push_back(slice(slice(slice(x, 2, d, std::nullopt, 2), 3, i, std::nullopt, 2), 4, j, std::nullopt, 2));
+  return out;
+}
+
 inline Tensor attention_by_ops(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& additive) {
   Tensor scores = matmul(q, transpose(k, -1, -2)) * (1.0 / std::sqrt(static_cast<double>(q.shape().back())));
   if (additive.defined()) scores = scores + additive;
@@ -320,7 +330,7 @@ inline const std::vector<OpEntry>& op_table() {
            return maximum(maximum(c[0], c[1]), maximum(c[2], c[3]));
          }},
         {"max_pool2d.padded_ceil", {InputSpec({1, 2, 5, 7}).all_distinct()},
-         [](const Ts& x) { return F::max_pool2d(x[0], {2, 3}, 2, 1, true); }},
+         [](const Ts& x) { return F::max_pool2d(x[0], {2, 3}, 2, 1, 1, true); }},
         {"max_pool2d.overlapping", {InputSpec({3, 1, 5, 5}).all_distinct()},
          [](const Ts& x) { return F::max_pool2d(x[0], 3, 2, 1); }},
         {"avg_pool2d", {{2, 2, 4, 4}}, [](const Ts& x) { return F::avg_pool2d(x[0], 2); },
@@ -333,6 +343,127 @@ inline const std::vector<OpEntry>& op_table() {
         {"adaptive_avg_pool2d", {{2, 3, 4, 5}}, [](const Ts& x) { return F::adaptive_avg_pool2d(x[0], 1); },
          [](const Ts& x) { return mean(x[0], {2, 3}, true); }},
         {"adaptive_avg_pool2d.uneven", {{2, 2, 7, 5}}, [](const Ts& x) { return F::adaptive_avg_pool2d(x[0], {3, 2}); }},
+        // ---- functional: 1-D convolution and pooling, dilated pooling, unpooling, padding modes,
+        // group and instance norm, bilinear, similarity and distance ----
+        {"conv1d", {{2, 2, 7}, {3, 2, 3}, {3}}, [](const Ts& x) { return F::conv1d(x[0], x[1], x[2], 2, 1); },
+         [](const Ts& x) { return squeeze(conv2d_by_slices(unsqueeze(pad(x[0], {1, 1}), 2), unsqueeze(x[1], 2), x[2], 2, 0), 2); }},
+        {"conv1d.groups_dilation", {{2, 4, 9}, {6, 2, 3}, {6}}, [](const Ts& x) { return F::conv1d(x[0], x[1], x[2], 1, 2, 2, 2); }},
+        {"max_pool1d", {InputSpec({2, 3, 8}).all_distinct()}, [](const Ts& x) { return F::max_pool1d(x[0], 2); },
+         [](const Ts& x) { return maximum(slice(x[0], 2, 0, std::nullopt, 2), slice(x[0], 2, 1, std::nullopt, 2)); }},
+        {"max_pool1d.dilated_padded_ceil", {InputSpec({2, 2, 10}).all_distinct()},
+         [](const Ts& x) { return F::max_pool1d(x[0], 3, 2, 1, 2, true); }},
+        {"max_pool1d_with_indices", {InputSpec({1, 2, 7}).all_distinct()},
+         [](const Ts& x) { return F::max_pool1d_with_indices(x[0], 3, 2).output; }},
+        // Taps two apart: each output is the maximum of four strided corners of the input.
+        {"max_pool2d.dilated", {InputSpec({1, 2, 5, 6}).all_distinct()}, [](const Ts& x) { return F::max_pool2d(x[0], 2, 1, 0, 2); },
+         [](const Ts& x) {
+           const auto tap = [&](int64_t i, int64_t j) { return slice(slice(x[0], 2, i, i + 3), 3, j, j + 4); };
+           return maximum(maximum(tap(0, 0), tap(0, 2)), maximum(tap(2, 0), tap(2, 2)));
+         }},
+        {"max_pool2d.dilated_padded", {InputSpec({2, 1, 6, 5}).all_distinct()},
+         [](const Ts& x) { return F::max_pool2d(x[0], 3, F::Size2(2, 1), 1, F::Size2(2, 1)); }},
+        {"max_pool2d_with_indices", {InputSpec({2, 2, 4, 4}).all_distinct()},
+         [](const Ts& x) { return F::max_pool2d_with_indices(x[0], 2).output; }},
+        {"avg_pool1d", {{2, 3, 8}}, [](const Ts& x) { return F::avg_pool1d(x[0], 2); },
+         [](const Ts& x) { return (slice(x[0], 2, 0, std::nullopt, 2) + slice(x[0], 2, 1, std::nullopt, 2)) * 0.5; }},
+        {"avg_pool1d.padded_ceil", {{2, 2, 7}}, [](const Ts& x) { return F::avg_pool1d(x[0], 3, 2, 1, true, false); }},
+        // Indices as 2x2 max pooling of a 4x4 plane gives them: one position in each window.
+        {"max_unpool2d", {{2, 2, 2, 2}}, [](const Ts& x) {
+           return F::max_unpool2d(x[0], indices(x[0], {1, 2, 12, 15, 0, 7, 9, 10, 5, 3, 13, 14, 4, 6, 8, 11}, {2, 2, 2, 2}), 2);
+         }},
+        {"max_unpool2d.output_size", {{1, 2, 2, 2}}, [](const Ts& x) {
+           return F::max_unpool2d(x[0], indices(x[0], {1, 2, 12, 24, 0, 3, 20, 18}, {1, 2, 2, 2}), 2, std::nullopt, 0,
+                                  F::Size2(5, 5));
+         }},
+        {"pad.reflect", {{2, 3, 5}}, [](const Ts& x) { return pad(x[0], {2, 1, 1, 2}, PadMode::reflect); },
+         [](const Ts& x) {
+           const Tensor rows = concat({slice(x[0], 2, 2, 3), slice(x[0], 2, 1, 2), x[0], slice(x[0], 2, 3, 4)}, 2);
+           return concat({slice(rows, 1, 1, 2), rows, slice(rows, 1, 1, 2), slice(rows, 1, 0, 1)}, 1);
+         }},
+        {"pad.replicate", {{2, 3, 4}}, [](const Ts& x) { return pad(x[0] * x[0], {3, 0, 2, 2}, PadMode::replicate); }},
+        {"pad.circular", {{2, 4}}, [](const Ts& x) { return pad(x[0], {4, 1}, PadMode::circular); },
+         [](const Ts& x) { return concat({x[0], x[0], slice(x[0], 1, 0, 1)}, 1); }},
+        {"group_norm", {{2, 4, 3}, {4}, {4}}, [](const Ts& x) { return F::group_norm(x[0], 2, x[1], x[2]); },
+         [](const Ts& x) {
+           const Tensor groups = reshape(x[0], {2, 2, 6});
+           const Tensor centred = groups - mean(groups, {2}, true);
+           const Tensor normalised = reshape(centred / sqrt(mean(centred * centred, {2}, true) + 1e-5), {2, 4, 3});
+           return normalised * reshape(x[1], {4, 1}) + reshape(x[2], {4, 1});
+         }},
+        {"group_norm.images_no_affine", {{2, 6, 2, 2}}, [](const Ts& x) { return F::group_norm(x[0], 3); }},
+        {"instance_norm", {{2, 3, 4}, {3}, {3}}, [](const Ts& x) { return F::instance_norm(x[0], Tensor(), Tensor(), x[1], x[2]); },
+         [](const Ts& x) {
+           const Tensor centred = x[0] - mean(x[0], {2}, true);
+           return centred / sqrt(mean(centred * centred, {2}, true) + 1e-5) * reshape(x[1], {3, 1}) + reshape(x[2], {3, 1});
+         }},
+        {"instance_norm.images_no_affine", {{2, 2, 3, 2}}, [](const Ts& x) { return F::instance_norm(x[0]); }},
+        {"instance_norm.eval", {{2, 3, 2, 2}, InputSpec({3}).constant(), InputSpec({3}).range(0.5, 1.5).constant(), {3}, {3}},
+         [](const Ts& x) { return F::instance_norm(x[0], x[1], x[2], x[3], x[4], false); },
+         [](const Ts& x) {
+           const Shape c{3, 1, 1};
+           return (x[0] - reshape(x[1], c)) / sqrt(reshape(x[2], c) + 1e-5) * reshape(x[3], c) + reshape(x[4], c);
+         }},
+        {"bilinear", {{3, 2}, {3, 4}, {5, 2, 4}, {5}}, [](const Ts& x) { return F::bilinear(x[0], x[1], x[2], x[3]); },
+         [](const Ts& x) {
+           Ts outputs;
+           for (int64_t k = 0; k < 5; ++k) outputs.push_back(sum(matmul(x[0], select(x[2], 0, k)) * x[1], {1}));
+           return stack(outputs, 1) + x[3];
+         }},
+        {"bilinear.batched_no_bias", {{2, 3, 2}, {2, 3, 3}, {4, 2, 3}}, [](const Ts& x) { return F::bilinear(x[0], x[1], x[2]); }},
+        {"cosine_similarity", {{3, 4}, {3, 4}}, [](const Ts& x) { return F::cosine_similarity(x[0], x[1]); },
+         [](const Ts& x) { return sum(x[0] * x[1], {1}) / (sqrt(sum(x[0] * x[0], {1})) * sqrt(sum(x[1] * x[1], {1}))); }},
+        {"cosine_similarity.broadcast_last_axis", {{2, 3, 4}, {3, 4}}, [](const Ts& x) { return F::cosine_similarity(x[0], x[1], -1); }},
+        {"pairwise_distance", {{3, 4}, {3, 4}}, [](const Ts& x) { return F::pairwise_distance(x[0], x[1]); },
+         [](const Ts& x) {
+           const Tensor d = x[0] - x[1] + 1e-6;
+           return sqrt(sum(d * d, {1}));
+         }},
+        {"pairwise_distance.p1_keepdim", {{2, 3, 4}, {4}}, [](const Ts& x) { return F::pairwise_distance(x[0], x[1], 1.0, 1e-6, true); }},
+        {"pairwise_distance.p3", {{3, 4}, {3, 4}}, [](const Ts& x) { return F::pairwise_distance(x[0], x[1], 3.0); }},
+        {"interpolate.nearest_scale2", {{2, 2, 3, 3}}, [](const Ts& x) { return F::interpolate(x[0], {.scale_factor = 2.0}); },
+         [](const Ts& x) {
+           const Tensor doubled = indices(x[0], {0, 0, 1, 1, 2, 2});
+           return index_select(index_select(x[0], 2, doubled), 3, doubled);
+         }},
+        {"interpolate.nearest_downsample", {{1, 2, 7, 6}}, [](const Ts& x) { return F::interpolate(x[0], {.size = F::Size2(3, 4)}); }},
+        {"interpolate.bilinear", {{2, 1, 3, 4}}, [](const Ts& x) {
+           return F::interpolate(x[0], {.size = F::Size2(5, 7), .mode = F::InterpolateMode::bilinear});
+         }},
+        // Corners aligned, 2 -> 3 along each axis: the middle output is the mean of its neighbours.
+        {"interpolate.bilinear_align_corners", {{1, 2, 2, 2}}, [](const Ts& x) {
+           return F::interpolate(x[0], {.size = F::Size2(3, 3), .mode = F::InterpolateMode::bilinear, .align_corners = true});
+         },
+         [](const Ts& x) {
+           const auto middle = [](const Tensor& t, int64_t axis) {
+             const Tensor first = slice(t, axis, 0, 1), last = slice(t, axis, 1, 2);
+             return concat({first, (first + last) * 0.5, last}, axis);
+           };
+           return middle(middle(x[0], 2), 3);
+         }},
+        {"interpolate.bilinear_scale", {{1, 2, 4, 5}}, [](const Ts& x) {
+           return F::interpolate(x[0], {.scale_factor = 1.5, .mode = F::InterpolateMode::bilinear});
+         }},
+        {"pixel_shuffle", {{2, 8, 2, 3}}, [](const Ts& x) { return F::pixel_shuffle(x[0], 2); }},
+        {"pixel_unshuffle", {{2, 2, 4, 6}}, [](const Ts& x) { return F::pixel_unshuffle(x[0] * x[0], 2); }},
+        {"conv3d", {{1, 2, 4, 4, 3}, {3, 2, 2, 3, 2}, {3}}, [](const Ts& x) { return F::conv3d(x[0], x[1], x[2], 1, {1, 0, 1}); }},
+        {"conv3d.strided_dilated_groups", {{2, 4, 5, 4, 4}, {4, 2, 2, 2, 2}},
+         [](const Ts& x) { return F::conv3d(x[0], x[1], Tensor(), {2, 1, 1}, 0, {1, 2, 1}, 2); }},
+        // 2x2x2 windows: the maximum (and the mean) of eight strided corners.
+        {"max_pool3d", {InputSpec({1, 2, 4, 4, 4}).all_distinct()}, [](const Ts& x) { return F::max_pool3d(x[0], 2); },
+         [](const Ts& x) {
+           Tensor best;
+           for (const Tensor& c : volume_corners(x[0])) best = best.defined() ? maximum(best, c) : c;
+           return best;
+         }},
+        {"max_pool3d.padded_dilated", {InputSpec({1, 1, 5, 6, 5}).all_distinct()},
+         [](const Ts& x) { return F::max_pool3d(x[0], {3, 2, 3}, F::Size3(2, 1, 2), 1, {1, 2, 1}); }},
+        {"avg_pool3d", {{1, 2, 4, 4, 4}}, [](const Ts& x) { return F::avg_pool3d(x[0], 2); },
+         [](const Ts& x) {
+           Tensor total;
+           for (const Tensor& c : volume_corners(x[0])) total = total.defined() ? total + c : c;
+           return total * 0.125;
+         }},
+        {"avg_pool3d.padded_ceil_exclude", {{1, 1, 5, 5, 4}}, [](const Ts& x) { return F::avg_pool3d(x[0], 3, 2, 1, true, false); }},
         // ---- functional: losses ----
         {"cross_entropy", {InputSpec({5, 4}).range(-2, 2)}, [](const Ts& x) { return F::cross_entropy(x[0], labels().to(x[0].device())); },
          [](const Ts& x) { return -mean(gather(log_softmax(x[0], 1), 1, unsqueeze(labels(), 1))); }},
@@ -351,6 +482,43 @@ inline const std::vector<OpEntry>& op_table() {
          [](const Ts& x) { return -sum(gather(x[0], 1, unsqueeze(labels(), 1))); }},
         {"nll_loss.unreduced", {{5, 4}}, [](const Ts& x) { return F::nll_loss(x[0], labels().to(x[0].device()), F::Reduction::none); },
          [](const Ts& x) { return -reshape(gather(x[0], 1, unsqueeze(labels(), 1)), {5}); }},
+        // ---- class weights (PyTorch's weighted mean: divided by the counted rows' target weights) ----
+        {"cross_entropy.class_weights", {InputSpec({5, 4}).range(-2, 2), InputSpec({4}).range(0.5, 2).constant()},
+         [](const Ts& x) { return F::cross_entropy(x[0], labels().to(x[0].device()), {.weight = x[1]}); },
+         [](const Ts& x) {
+           const Tensor target_weight = index_select(x[1], 0, labels());
+           const Tensor picked = reshape(gather(log_softmax(x[0], 1), 1, unsqueeze(labels(), 1)), {5});
+           return -sum(target_weight * picked) / sum(target_weight);
+         }},
+        // ignore_index 1 is a real class here: rows 1 and 3 count for nothing, in the sum or the mean.
+        {"cross_entropy.class_weights_smoothed_ignoring", {InputSpec({5, 4}).range(-2, 2), InputSpec({4}).range(0.5, 2).constant()},
+         [](const Ts& x) {
+           return F::cross_entropy(x[0], indices(x[0], {2, 1, 3, 1, 0}), {F::Reduction::mean, 0.2, 1, x[1]});
+         },
+         [](const Ts& x) {
+           const Tensor logp = log_softmax(x[0], 1);
+           const Tensor targets = from_vector(std::vector<int64_t>{2, 0, 3, 0, 0});
+           const Tensor counted = from_vector(std::vector<double>{1, 0, 1, 0, 1}, {5}, x[0].dtype());
+           const Tensor target_weight = index_select(x[1], 0, targets) * counted;
+           const Tensor nll = -reshape(gather(logp, 1, unsqueeze(targets, 1)), {5});
+           const Tensor smooth = -sum(logp * x[1], {1}) * counted;
+           return sum(target_weight * nll * 0.8 + smooth * (0.2 / 4)) / sum(target_weight);
+         }},
+        {"cross_entropy.class_weights_unreduced", {InputSpec({5, 4}).range(-2, 2), InputSpec({4}).range(0.5, 2).constant()},
+         [](const Ts& x) {
+           return F::cross_entropy(x[0], labels().to(x[0].device()), {F::Reduction::none, 0.1, -100, x[1]});
+         }},
+        {"cross_entropy.probabilities_weighted", {{3, 4}, InputSpec({3, 4}).constant(), InputSpec({4}).range(0.5, 2).constant()},
+         [](const Ts& x) { return F::cross_entropy(x[0], softmax(x[1], 1), {.weight = x[2]}); },
+         [](const Ts& x) { return mean(-sum(softmax(x[1], 1) * x[2] * log_softmax(x[0], 1), {1})); }},
+        {"nll_loss.class_weights_ignoring", {{5, 4}, InputSpec({4}).range(0.5, 2).constant()},
+         [](const Ts& x) { return F::nll_loss(x[0], labels().to(x[0].device()), F::Reduction::mean, 0, x[1]); },
+         [](const Ts& x) {
+           // labels() = {2, 0, 3, 1, 3}: row 1's target is class 0, the ignored one.
+           const Tensor counted = from_vector(std::vector<double>{1, 0, 1, 1, 1}, {5}, x[0].dtype());
+           const Tensor target_weight = index_select(x[1], 0, labels()) * counted;
+           return -sum(target_weight * reshape(gather(x[0], 1, unsqueeze(labels(), 1)), {5})) / sum(target_weight);
+         }},
         {"binary_cross_entropy_with_logits",
          {InputSpec({3, 4}).range(-3, 3), InputSpec({3, 4}).range(0, 1), InputSpec({4}).range(0.5, 3)},
          [](const Ts& x) { return F::binary_cross_entropy_with_logits(x[0], x[1], x[2], F::Reduction::none); },

@@ -135,8 +135,8 @@ TEST(Pooling, MaxPoolPaddingAndCeilMode) {
   EXPECT_EQ(F::max_pool2d(x, 3, 2, 1).to_vector<double>(),
             (std::vector<double>{6, 8, 9, 16, 18, 19, 21, 23, 24}));
   // ceil_mode keeps the window that hangs over the edge: 5 -> 3 instead of 2.
-  EXPECT_EQ(F::max_pool2d(x, 2, 2, 0, true).shape(), (Shape{1, 1, 3, 3}));
-  EXPECT_EQ(F::max_pool2d(x, 2, 2, 0, false).shape(), (Shape{1, 1, 2, 2}));
+  EXPECT_EQ(F::max_pool2d(x, 2, 2, 0, 1, true).shape(), (Shape{1, 1, 3, 3}));
+  EXPECT_EQ(F::max_pool2d(x, 2, 2, 0, 1, false).shape(), (Shape{1, 1, 2, 2}));
 }
 
 TEST(Pooling, AvgPoolDivisors) {
@@ -168,6 +168,11 @@ TEST(Convolution, ErrorsNameTheOpAndShapes) {
   EXPECT_NE(message([&] { F::conv2d(x, zeros({4, 3, 9, 9})); }).find("larger than the padded input [2,3,8,8]"), std::string::npos);
   EXPECT_NE(message([&] { F::conv2d(zeros({3, 8, 8}), zeros({4, 3, 3, 3})); }).find("conv2d: expects input [N, C, H, W]"), std::string::npos);
   EXPECT_NE(message([&] { F::max_pool2d(zeros({1, 1, 2, 2}), 3); }).find("max_pool2d"), std::string::npos);
+  // An empty kernel is refused, as PyTorch refuses it, instead of giving a made-up output.
+  EXPECT_EQ(message([&] { F::conv2d(x, zeros({4, 3, 0, 0})); }),
+            "conv2d: weight [4,3,0,0] has an empty kernel (input [2,3,8,8])");
+  EXPECT_NE(message([&] { F::conv_transpose2d(x, zeros({3, 2, 0, 2})); }).find("conv_transpose2d: weight [3,2,0,2]"),
+            std::string::npos);
   EXPECT_THROW(F::conv2d(x, zeros({4, 3, 3, 3}), Tensor(), 0), Error);
   EXPECT_THROW(F::conv2d(x, zeros({4, 3, 3, 3}, DType::f64)), DTypeError);
 }

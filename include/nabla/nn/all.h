@@ -16,3 +16,6 @@ NABLA_HEADER_LAYER(NN);
 #include "nabla/nn/attention.h"
 #include "nabla/nn/positional.h"
 #include "nabla/nn/transformer.h"
+#include "nabla/nn/normalization.h"
+#include "nabla/nn/distance.h"
+#include "nabla/nn/upsampling.h"

@@ -24,6 +24,18 @@ class Linear : public UnaryModule {
   Tensor weight, bias;
 };
 
+// y = x1^T A x2 + b, called with (x1, x2); weight [out, in1, in2] and bias [out], both
+// U(-1/sqrt(in1), 1/sqrt(in1)) as torch.nn.Bilinear.
+class Bilinear : public CallableModule<Bilinear> {
+ public:
+  Bilinear(int64_t in1_features, int64_t in2_features, int64_t out_features, bool bias = true);
+  Tensor forward(const Tensor& x1, const Tensor& x2);
+  std::string extra_repr() const override;
+  void reset_parameters();
+  int64_t in1_features, in2_features, out_features;
+  Tensor weight, bias;
+};
+
 class Flatten : public UnaryModule {
  public:
   explicit Flatten(int64_t start_dim = 1, int64_t end_dim = -1) : start_dim(start_dim), end_dim(end_dim) {}

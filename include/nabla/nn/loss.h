@@ -20,22 +20,27 @@ class Loss : public Module {
   Reduction reduction;
 };
 
+// `weight`: class weights [C] or undefined, a buffer (in the state_dict when defined), as PyTorch's.
 class CrossEntropyLoss : public Loss {
  public:
   explicit CrossEntropyLoss(Reduction reduction = Reduction::mean, double label_smoothing = 0.0,
-                            int64_t ignore_index = -100)
-      : Loss(reduction), label_smoothing(label_smoothing), ignore_index(ignore_index) {}
+                            int64_t ignore_index = -100, Tensor weight = Tensor())
+      : Loss(reduction), label_smoothing(label_smoothing), ignore_index(ignore_index),
+        weight(register_buffer("weight", std::move(weight))) {}
   Tensor forward(const Tensor& logits, const Tensor& target) override;
   double label_smoothing;
   int64_t ignore_index;
+  Tensor weight;
 };
 
 class NLLLoss : public Loss {
  public:
-  explicit NLLLoss(Reduction reduction = Reduction::mean, int64_t ignore_index = -100)
-      : Loss(reduction), ignore_index(ignore_index) {}
+  explicit NLLLoss(Reduction reduction = Reduction::mean, int64_t ignore_index = -100,
+                   Tensor weight = Tensor())
+      : Loss(reduction), ignore_index(ignore_index), weight(register_buffer("weight", std::move(weight))) {}
   Tensor forward(const Tensor& log_probs, const Tensor& target) override;
   int64_t ignore_index;
+  Tensor weight;
 };
 
 class BCEWithLogitsLoss : public Loss {

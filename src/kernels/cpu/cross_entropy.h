@@ -20,19 +20,25 @@ struct CrossEntropyCount {
   int64_t bad_target = 0;  // that target
 };
 
-// losses[i] = (1 - eps) (lse_i - x[i, t_i]) + eps mean_c (lse_i - x[i, c]) and probs[i] = softmax
-// of row i; row_weight[i] = 1, or 0 with loss and probs 0 for an ignored row. Stops at a target out
-// of range and reports it.
+// With eps the label smoothing, w the class weights (all 1 when class_weight is null) and
+// l_c = lse_i - x[i, c]:
+//   losses[i] = (1 - eps) w[t_i] l_{t_i} + eps / classes * sum_c w[c] l_c,
+// PyTorch's weighted, smoothed cross entropy; probs[i] = softmax of row i; row_weight[i] = w[t_i],
+// the row's share of the mean's denominator. An ignored row gets loss, probs and row_weight 0.
+// Stops at a target out of range and reports it.
 template <class T>
 CrossEntropyCount cross_entropy_forward(const CrossEntropyShape& s, const T* logits,
-                                        const int64_t* targets, T* probs, T* losses, T* row_weight);
+                                        const int64_t* targets, const T* class_weight, T* probs,
+                                        T* losses, T* row_weight);
 
-// grad_logits = (probs - q) * r_i with q the smoothed one-hot target and
-// r_i = row_weight[i] * scale * grad[i * grad_stride] (grad_stride 0: one gradient for the mean or
-// sum of the losses, 1: one per row).
+// The gradient of row i's loss is r_i (a_i probs[i] - b_i) with
+//   a_i = (1 - eps) w[t_i] + eps / classes * sum_c w[c],   b_i[c] = (1 - eps) w[t_i] [c = t_i] + eps / classes * w[c]
+// (a_i = 1 and b_i the smoothed one-hot target without weights), r_i = scale * grad[i * grad_stride]
+// (grad_stride 0: one gradient for the mean or sum of the losses, 1: one per row), and 0 for an
+// ignored row.
 template <class T>
 void cross_entropy_backward(const CrossEntropyShape& s, const T* probs, const int64_t* targets,
-                            const T* row_weight, const T* grad, int64_t grad_stride, double scale,
+                            const T* class_weight, const T* grad, int64_t grad_stride, double scale,
                             T* grad_logits);
 
 }  // namespace nabla::kernels

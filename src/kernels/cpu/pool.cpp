@@ -46,7 +46,8 @@ void max_pool2d_forward(int64_t planes, int64_t in_h, int64_t in_w, const PoolWi
                         const PoolWindows& cols, const T* x, T* y, int64_t* argmax) {
   const int64_t out_h = rows.size(), out_w = cols.size(), out_plane = out_h * out_w;
   const int64_t *col_start = cols.start.data(), *col_end = cols.end.data();
-  const bool pairs = is_pairs(rows) && is_pairs(cols);
+  const int64_t row_step = rows.step, col_step = cols.step;
+  const bool pairs = row_step == 1 && col_step == 1 && is_pairs(rows) && is_pairs(cols);
 #pragma omp parallel for schedule(static) if (planes * in_h * in_w >= kParallelThreshold)
   for (int64_t p = 0; p < planes; ++p) {
     const T* in = x + p * in_h * in_w;
@@ -65,12 +66,12 @@ void max_pool2d_forward(int64_t planes, int64_t in_h, int64_t in_w, const PoolWi
         out[j] = -std::numeric_limits<T>::infinity();
         arg[j] = h0 * in_w + col_start[j];
       }
-      for (int64_t h = h0; h < h1; ++h) {
+      for (int64_t h = h0; h < h1; h += row_step) {
         const T* row = in + h * in_w;
         for (int64_t j = 0; j < out_w; ++j) {
           T best = out[j];
           int64_t best_at = arg[j];
-          for (int64_t w = col_start[j]; w < col_end[j]; ++w) {
+          for (int64_t w = col_start[j]; w < col_end[j]; w += col_step) {
             const T v = row[w];
             if (v > best || std::isnan(v)) {  // NaN wins, as PyTorch's
               best = v;

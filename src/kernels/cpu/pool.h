@@ -14,11 +14,14 @@ namespace nabla::kernels {
 struct PoolWindows {
   std::vector<int64_t> start, end;  // clipped to [0, input size)
   std::vector<int64_t> divisor;     // average pooling only
+  // The distance between a window's taps: start, start + step, ... below end (max pooling's
+  // dilation; 1 for every other pooling).
+  int64_t step = 1;
   int64_t size() const { return static_cast<int64_t>(start.size()); }
 };
 
-// y = the maximum of each window, argmax = its flat index h * W + w within the plane (the first
-// one on ties; NaN wins, as PyTorch's).
+// y = the maximum of each window (its taps `step` apart), argmax = its flat index h * W + w within
+// the plane (the first one on ties; NaN wins, as PyTorch's). Every window holds at least one tap.
 template <class T>
 void max_pool2d_forward(int64_t planes, int64_t in_h, int64_t in_w, const PoolWindows& rows,
                         const PoolWindows& cols, const T* x, T* y, int64_t* argmax);
