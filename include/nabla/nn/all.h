@@ -16,3 +16,4 @@ NABLA_HEADER_LAYER(NN);
 #include "nabla/nn/attention.h"
 #include "nabla/nn/positional.h"
 #include "nabla/nn/transformer.h"
+#include "nabla/nn/activation.h"
