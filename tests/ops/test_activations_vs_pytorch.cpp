@@ -92,7 +92,7 @@ void check_case(const std::string& name, const Fn& fn) {
   }
 }
 
-// The case run through a fresh module of type M: a random case and its edges.
+// A call through a fresh module M(args...), so the modules are what the activation cases test.
 template <class M, class... Args>
 Fn through_module(Args... args) {
   return [=](const Ts& x) { return M(args...)(x[0]); };
