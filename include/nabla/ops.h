@@ -61,6 +61,35 @@ Tensor erf(const Tensor& x);
 Tensor sign(const Tensor& x);  // no gradient (zero almost everywhere)
 Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max);
 
+// Rounding to an integral value, as torch's: no gradient (zero almost everywhere, like sign), and
+// integer tensors come back unchanged.
+Tensor floor(const Tensor& x);
+Tensor ceil(const Tensor& x);
+Tensor round(const Tensor& x);  // halves to even, as torch.round: round(2.5) = 2, round(-0.5) = -0
+Tensor trunc(const Tensor& x);  // towards zero
+// The remainders of a / b (broadcasting; integers stay integers, and an integer b of 0 is an error).
+// fmod = a - trunc(a / b) b takes the dividend's sign (C's fmod, torch.fmod); remainder = a -
+// floor(a / b) b the divisor's (Python's %, torch.remainder). Gradients as torch's: 1 for a, and
+// -trunc(a / b) or -floor(a / b) for b.
+Tensor fmod(const Tensor& a, const Tensor& b);
+Tensor fmod(const Tensor& a, double b);
+Tensor remainder(const Tensor& a, const Tensor& b);
+Tensor remainder(const Tensor& a, double b);
+// Trigonometric and hyperbolic functions and their inverses (outside the domain: NaN).
+Tensor tan(const Tensor& x);
+Tensor asin(const Tensor& x);
+Tensor acos(const Tensor& x);
+Tensor atan(const Tensor& x);
+// The angle in (-pi, pi] of the point (b, a), i.e. atan(a / b) in the right quadrant (torch.atan2).
+Tensor atan2(const Tensor& a, const Tensor& b);
+Tensor sinh(const Tensor& x);
+Tensor cosh(const Tensor& x);
+Tensor asinh(const Tensor& x);
+Tensor acosh(const Tensor& x);
+Tensor atanh(const Tensor& x);
+// The inverse of erf on (-1, 1); +-inf at +-1.
+Tensor erfinv(const Tensor& x);
+
 // ---- activations -----------------------------------------------------------------------------------
 Tensor sigmoid(const Tensor& x);
 Tensor relu(const Tensor& x);
@@ -68,6 +97,26 @@ Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
 Tensor gelu(const Tensor& x);  // exact: x * Phi(x), as PyTorch's default
 Tensor softmax(const Tensor& x, int64_t axis = -1);
 Tensor log_softmax(const Tensor& x, int64_t axis = -1);
+
+// The activations of torch.nn, with its defaults and its gradients at the kinks.
+// x > 0 ? x : alpha (exp(x) - 1).
+Tensor elu(const Tensor& x, double alpha = 1.0);
+// scale * elu(x, alpha) with the self-normalising constants scale = 1.0507..., alpha = 1.6732...
+Tensor selu(const Tensor& x);
+// x > 0 ? x : alpha (exp(x / alpha) - 1); alpha must not be 0.
+Tensor celu(const Tensor& x, double alpha = 1.0);
+// log(1 + exp(beta x)) / beta, smooth relu; x itself where beta x > threshold (as torch's).
+Tensor softplus(const Tensor& x, double beta = 1.0, double threshold = 20.0);
+Tensor softsign(const Tensor& x);  // x / (1 + |x|)
+// x > 0 ? x : weight x with a learned slope: weight holds one slope, or one per channel (axis 1 of
+// x [N, C, ...]).
+Tensor prelu(const Tensor& x, const Tensor& weight);
+// clamp(x, min_val, max_val), with no gradient at the bounds themselves (torch.nn.Hardtanh).
+Tensor hardtanh(const Tensor& x, double min_val = -1.0, double max_val = 1.0);
+Tensor hardsigmoid(const Tensor& x);  // min(max(x + 3, 0), 6) / 6
+Tensor hardswish(const Tensor& x);    // x hardsigmoid(x)
+Tensor silu(const Tensor& x);         // x sigmoid(x), also called swish
+Tensor mish(const Tensor& x);         // x tanh(softplus(x))
 
 // ---- comparisons and selection (comparisons give 0/1 in the operands' dtype, no gradient) ----------
 Tensor eq(const Tensor& a, const Tensor& b);

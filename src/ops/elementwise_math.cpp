@@ -6,17 +6,14 @@
 
 namespace nabla {
 using kernels::UnaryOp;
+using detail::floating_unary;
 using detail::unary_kernel;
 
 namespace {
 constexpr double kSqrt2 = 1.41421356237309504880;
 constexpr double kInvSqrt2Pi = 0.39894228040143267794;  // 1 / sqrt(2 pi)
 constexpr double kTwoOverSqrtPi = 1.12837916709551257390;
-
-Tensor floating_unary(UnaryOp op, const Tensor& x, const char* name, kernels::UnaryParams p = {}) {
-  detail::require_floating(x, name);
-  return unary_kernel(op, x, name, p);
-}
+constexpr double kSqrtPiOverTwo = 0.88622692545275801365;
 }  // namespace
 
 Tensor exp(const Tensor& x) {
@@ -66,6 +63,15 @@ Tensor erf(const Tensor& x) {
                 [x](const Tensor& g) -> std::vector<Tensor> {
                   return {g * exp(neg(x * x)) * kTwoOverSqrtPi};
                 });
+}
+
+Tensor erfinv(const Tensor& x) {
+  Tensor y = floating_unary(UnaryOp::erfinv, x, "erfinv");
+  return record("erfinv", {x}, y, [out = SavedOutput(y)](const Tensor& g) -> std::vector<Tensor> {
+    // The inverse's derivative 1 / erf'(y) = sqrt(pi) / 2 exp(y^2).
+    const Tensor inverse = out.get();
+    return {g * exp(inverse * inverse) * kSqrtPiOverTwo};
+  });
 }
 
 Tensor sign(const Tensor& x) { return unary_kernel(UnaryOp::sign, x, "sign"); }

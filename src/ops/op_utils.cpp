@@ -39,6 +39,12 @@ Tensor unary_kernel(kernels::UnaryOp op, const Tensor& x, const char* name,
   return out;
 }
 
+Tensor floating_unary(kernels::UnaryOp op, const Tensor& x, const char* name,
+                      kernels::UnaryParams params) {
+  require_floating(x, name);
+  return unary_kernel(op, x, name, params);
+}
+
 void require_floating(const Tensor& x, const char* op) {
   if (!is_floating(x.dtype()))
     throw DTypeError(std::string(op) + ": expects a floating tensor, got " + to_string(x.dtype()) +

@@ -20,6 +20,9 @@ Tensor binary_kernel(kernels::BinaryOp op, const Tensor& a, const Tensor& b, con
 // out = op(x); no autograd. `name` is the op, for errors.
 Tensor unary_kernel(kernels::UnaryOp op, const Tensor& x, const char* name,
                     kernels::UnaryParams params = {});
+// unary_kernel for ops defined on floating tensors only: refuses any other dtype, naming the op.
+Tensor floating_unary(kernels::UnaryOp op, const Tensor& x, const char* name,
+                      kernels::UnaryParams params = {});
 
 void require_floating(const Tensor& x, const char* op);
 void require_dtype(const Tensor& x, DType dtype, const char* op, const char* what);

@@ -41,6 +41,11 @@ inline const std::vector<std::pair<std::string, std::string>>& not_differentiabl
       // tensor ops (src/ops/sort.cpp, position_masks.cpp)
       {"argsort", "indices"},
       {"one_hot", "an i64 encoding of i64 indices"},
+      // ---- rounding: zero gradient almost everywhere, as sign ----
+      {"floor", "zero gradient almost everywhere; records nothing"},
+      {"ceil", "zero gradient almost everywhere; records nothing"},
+      {"round", "zero gradient almost everywhere; records nothing"},
+      {"trunc", "zero gradient almost everywhere; records nothing"},
   };
   return list;
 }
@@ -60,6 +65,10 @@ inline const Tensor& labels() {  // i64 class indices for 5 rows of 4 classes
 inline Tensor indices(const Tensor& like, const std::vector<int64_t>& values, const Shape& shape = {}) {
   return from_vector(values, shape).to(like.device());
 }
+
+// A 0-d zero in x's dtype, on its device: the other operand of minimum(x, 0) in the activations'
+// composites.
+inline Tensor scalar_zero(const Tensor& x) { return zeros({}, x.dtype(), x.device()); }
 
 // conv2d without groups or dilation as a sum over kernel offsets of strided slices times the
 // weight's [C_out, C_in] slice: no im2col, no fused kernel.
@@ -638,6 +647,77 @@ inline const std::vector<OpEntry>& op_table() {
          [](const Ts& x) { return sum(matmul(x[0], x[1]) * x[2], {1}); }},
         {"einsum.broadcast_batch", {{2, 3}, {1, 3}}, [](const Ts& x) { return einsum("ij,ij->i", {x[0], x[1]}); },
          [](const Ts& x) { return sum(x[0] * x[1], {1}); }},
+
+        // ---- remainders, trigonometry and erfinv (torch's elementwise maths) ----
+        // The composites write a - q b with the quotient q from rounding, which records nothing:
+        // the same value, and between the jumps the same gradient.
+        {"fmod", {InputSpec({2, 3}).range(-3, 3), InputSpec({3}).range(0.5, 1.5)},
+         [](const Ts& x) { return fmod(x[0], x[1]); },
+         [](const Ts& x) { return x[0] - trunc(x[0] / x[1]) * x[1]; }},
+        {"fmod.negative_divisor", {InputSpec({2, 3}).range(-3, 3), InputSpec({2, 3}).range(-1.5, -0.5)},
+         [](const Ts& x) { return fmod(x[0], x[1]); },
+         [](const Ts& x) { return x[0] - trunc(x[0] / x[1]) * x[1]; }},
+        {"fmod.scalar", {InputSpec({6}).range(-3, 3)}, [](const Ts& x) { return fmod(x[0], -0.7); },
+         [](const Ts& x) { return x[0] - trunc(x[0] / -0.7) * -0.7; }},
+        {"remainder", {InputSpec({2, 3}).range(-3, 3), InputSpec({3}).range(0.5, 1.5)},
+         [](const Ts& x) { return remainder(x[0], x[1]); },
+         [](const Ts& x) { return x[0] - floor(x[0] / x[1]) * x[1]; }},
+        {"remainder.negative_divisor", {InputSpec({2, 3}).range(-3, 3), InputSpec({2, 3}).range(-1.5, -0.5)},
+         [](const Ts& x) { return remainder(x[0], x[1]); },
+         [](const Ts& x) { return x[0] - floor(x[0] / x[1]) * x[1]; }},
+        {"remainder.scalar", {InputSpec({6}).range(-3, 3)}, [](const Ts& x) { return remainder(x[0], 0.7); },
+         [](const Ts& x) { return x[0] - floor(x[0] / 0.7) * 0.7; }},
+        {"tan", {InputSpec({2, 3}).range(-1.2, 1.2)}, [](const Ts& x) { return tan(x[0]); },
+         [](const Ts& x) { return sin(x[0]) / cos(x[0]); }},
+        {"asin", {InputSpec({2, 3}).range(-0.9, 0.9)}, [](const Ts& x) { return asin(x[0]); }},
+        {"acos", {InputSpec({2, 3}).range(-0.9, 0.9)}, [](const Ts& x) { return acos(x[0]); }},
+        {"atan", {InputSpec({2, 3}).range(-3, 3)}, [](const Ts& x) { return atan(x[0]); }},
+        // Every quadrant, with b broadcast; then the right half-plane, where atan2 is atan(a / b).
+        {"atan2", {{2, 3}, {3}}, [](const Ts& x) { return atan2(x[0], x[1]); }},
+        {"atan2.right_half_plane", {{2, 3}, InputSpec({2, 3}).range(0.5, 2)},
+         [](const Ts& x) { return atan2(x[0], x[1]); }, [](const Ts& x) { return atan(x[0] / x[1]); }},
+        {"sinh", {InputSpec({2, 3}).range(-2, 2)}, [](const Ts& x) { return sinh(x[0]); },
+         [](const Ts& x) { return (exp(x[0]) - exp(neg(x[0]))) * 0.5; }},
+        {"cosh", {InputSpec({2, 3}).range(-2, 2)}, [](const Ts& x) { return cosh(x[0]); },
+         [](const Ts& x) { return (exp(x[0]) + exp(neg(x[0]))) * 0.5; }},
+        {"asinh", {InputSpec({2, 3}).range(-3, 3)}, [](const Ts& x) { return asinh(x[0]); },
+         [](const Ts& x) { return log(x[0] + sqrt(x[0] * x[0] + 1.0)); }},
+        {"acosh", {InputSpec({2, 3}).range(1.2, 3)}, [](const Ts& x) { return acosh(x[0]); },
+         [](const Ts& x) { return log(x[0] + sqrt(x[0] * x[0] - 1.0)); }},
+        {"atanh", {InputSpec({2, 3}).range(-0.9, 0.9)}, [](const Ts& x) { return atanh(x[0]); },
+         [](const Ts& x) { return log((1.0 + x[0]) / (1.0 - x[0])) * 0.5; }},
+        {"erfinv", {InputSpec({2, 3}).range(-0.95, 0.95)}, [](const Ts& x) { return erfinv(x[0]); }},
+
+        // ---- the activations of torch.nn: both sides of every kink ----
+        {"elu", {InputSpec({8}).range(-2, 2)}, [](const Ts& x) { return elu(x[0], 1.3); },
+         [](const Ts& x) { return relu(x[0]) + (exp(minimum(x[0], scalar_zero(x[0]))) - 1.0) * 1.3; }},
+        {"selu", {InputSpec({8}).range(-2, 2)}, [](const Ts& x) { return selu(x[0]); },
+         [](const Ts& x) {
+           const double alpha = 1.6732632423543772848, scale = 1.0507009873554804934;
+           return (relu(x[0]) + (exp(minimum(x[0], scalar_zero(x[0]))) - 1.0) * alpha) * scale;
+         }},
+        {"celu", {InputSpec({8}).range(-2, 2)}, [](const Ts& x) { return celu(x[0], 0.7); },
+         [](const Ts& x) { return relu(x[0]) + (exp(minimum(x[0], scalar_zero(x[0])) / 0.7) - 1.0) * 0.7; }},
+        {"softplus", {InputSpec({2, 3}).range(-3, 3)}, [](const Ts& x) { return softplus(x[0]); },
+         [](const Ts& x) { return log(exp(x[0]) + 1.0); }},
+        // beta x > threshold from x > 1.5 on: the linear side too.
+        {"softplus.beta_threshold", {InputSpec({2, 4}).range(-3, 3)}, [](const Ts& x) { return softplus(x[0], 2, 3); }},
+        {"softsign", {InputSpec({2, 3}).range(-3, 3)}, [](const Ts& x) { return softsign(x[0]); }},
+        {"prelu", {{2, 3, 4}, InputSpec({3}).range(0.1, 0.5)}, [](const Ts& x) { return prelu(x[0], x[1]); },
+         [](const Ts& x) {
+           return relu(x[0]) + reshape(x[1], {3, 1}) * minimum(x[0], scalar_zero(x[0]));
+         }},
+        {"prelu.shared_slope", {{2, 5}, InputSpec({1}).range(0.1, 0.5)}, [](const Ts& x) { return prelu(x[0], x[1]); },
+         [](const Ts& x) { return relu(x[0]) + x[1] * minimum(x[0], scalar_zero(x[0])); }},
+        {"hardtanh", {InputSpec({8}).range(-2, 2)}, [](const Ts& x) { return hardtanh(x[0]); },
+         [](const Ts& x) { return clamp(x[0], -1, 1); }},
+        {"hardtanh.bounds", {InputSpec({8}).range(-1, 1)}, [](const Ts& x) { return hardtanh(x[0], -0.5, 0.25); }},
+        {"hardsigmoid", {InputSpec({8}).range(-4, 4)}, [](const Ts& x) { return hardsigmoid(x[0]); },
+         [](const Ts& x) { return clamp(x[0] + 3.0, 0, 6) / 6.0; }},
+        {"hardswish", {InputSpec({8}).range(-4, 4)}, [](const Ts& x) { return hardswish(x[0]); },
+         [](const Ts& x) { return x[0] * clamp(x[0] + 3.0, 0, 6) / 6.0; }},
+        {"silu", {InputSpec({2, 3}).range(-3, 3)}, [](const Ts& x) { return silu(x[0]); }},
+        {"mish", {InputSpec({2, 3}).range(-3, 3)}, [](const Ts& x) { return mish(x[0]); }},
     };
     // ---- functional: the recurrent sequence op, every cell, both directions ----
     for (auto kind : {F::RecurrentCellKind::rnn_tanh, F::RecurrentCellKind::rnn_relu,

@@ -19,3 +19,4 @@ NABLA_HEADER_LAYER(NN);
 #include "nabla/nn/normalization.h"
 #include "nabla/nn/distance.h"
 #include "nabla/nn/upsampling.h"
+#include "nabla/nn/activation.h"

@@ -17,6 +17,10 @@ enum class BinaryOp {
   add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge,
   relu_grad,  // a where b > 0, else 0: relu's backward in one pass
   gelu_grad,  // a * gelu'(b): gelu's backward in one pass
+  // ---- elementwise maths of two operands ----
+  atan2,      // the angle of the point (b, a), in (-pi, pi]
+  fmod,       // a - trunc(a / b) b: the dividend's sign (C's fmod, torch.fmod)
+  remainder,  // a - floor(a / b) b: the divisor's sign (Python's %, torch.remainder)
 };
 
 enum class UnaryOp {
@@ -25,6 +29,13 @@ enum class UnaryOp {
   clamp,       // params a, b: bounds (use +-inf for none)
   pow_scalar,  // param a: exponent
   positive,    // 1 where x > 0, else 0 (relu's derivative)
+  // ---- rounding (integers pass through), trigonometry, erfinv and the activations of torch.nn ----
+  floor, ceil, round /* halves to even */, trunc,
+  tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, erfinv,
+  elu,          // params a, b: x > 0 ? x : a * expm1(b * x) (ELU: b = 1; CELU: b = 1 / a)
+  softplus,     // params a, b: beta, threshold: x where beta x > threshold, else log1p(exp(beta x)) / beta
+  hardsigmoid,  // min(max(x + 3, 0), 6) / 6
+  hardswish,    // x min(max(x + 3, 0), 6) / 6
 };
 
 struct UnaryParams {
