@@ -1,6 +1,9 @@
 // What the *_vs_pytorch tests share: reading a fixture that a tests/data/*/make_*.py script wrote
-// with PyTorch, and turning its {"shape", "dtype", "values"} entries into tensors.
+// with PyTorch, turning its {"shape", "dtype", "values"} entries into tensors, and comparing.
 #pragma once
+#include <gtest/gtest.h>
+
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <stdexcept>
@@ -30,6 +33,18 @@ inline Tensor from_json(const nlohmann::json& entry, DType dtype) {
   for (const nlohmann::json& v : entry.at("values"))
     values.push_back(v.is_string() ? (v == "-inf" ? -INFINITY : INFINITY) : v.get<double>());
   return from_vector(values, {}, dtype).reshape(shape);
+}
+
+// |nabla - PyTorch| <= tol * max(1, |PyTorch|): absolute below 1, relative above.
+inline void expect_close(const Tensor& actual, const nlohmann::json& expected_entry, double tol,
+                         const std::string& what) {
+  ASSERT_TRUE(actual.defined()) << what << " is undefined";
+  const Tensor expected = from_json(expected_entry, DType::f64);
+  ASSERT_EQ(to_string(actual.shape()), to_string(expected.shape())) << what;
+  const std::vector<double> a = actual.to_vector<double>(), e = expected.to_vector<double>();
+  for (size_t i = 0; i < a.size(); ++i)
+    ASSERT_LE(std::abs(a[i] - e[i]), tol * std::max(1.0, std::abs(e[i])))
+        << what << " element " << i << ": nabla " << a[i] << ", PyTorch " << e[i];
 }
 
 }  // namespace nabla::fixture

@@ -18,6 +18,7 @@
 
 using namespace nabla;
 using nlohmann::json;
+using fixture::expect_close;
 using fixture::from_json;
 
 namespace {
@@ -25,17 +26,6 @@ namespace {
 const json& fixtures() {
   static const json cases = fixture::read_cases("attention_fixtures.json");
   return cases;
-}
-
-// |nabla - PyTorch| <= tol * max(1, |PyTorch|).
-void expect_close(const Tensor& actual, const json& expected_entry, double tol, const std::string& what) {
-  ASSERT_TRUE(actual.defined()) << what << " is undefined";
-  const Tensor expected = from_json(expected_entry, DType::f64);
-  ASSERT_EQ(to_string(actual.shape()), to_string(expected.shape())) << what;
-  const std::vector<double> a = actual.to_vector<double>(), e = expected.to_vector<double>();
-  for (size_t i = 0; i < a.size(); ++i)
-    ASSERT_LE(std::abs(a[i] - e[i]), tol * std::max(1.0, std::abs(e[i])))
-        << what << " element " << i << ": nabla " << a[i] << ", PyTorch " << e[i];
 }
 
 struct CaseRun {
