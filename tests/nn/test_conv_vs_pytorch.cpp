@@ -16,6 +16,7 @@
 #include "nabla/nabla.h"
 #include "nabla/nn/all.h"
 
+#include "edges/expect_error.h"
 #include "nn/pytorch_fixture.h"
 
 using namespace nabla;
@@ -94,18 +95,6 @@ std::vector<std::string> case_names(const std::string& prefix) {
   for (const auto& [key, value] : fixtures().items())
     if (key.rfind(prefix, 0) == 0) names.push_back(key);
   return names;
-}
-
-// Runs `fn` expecting an Error whose message contains every one of `parts`.
-void expect_error_naming(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "no error; expected one naming " << parts.front();
-  } catch (const Error& e) {
-    for (const auto& part : parts)
-      EXPECT_NE(std::string(e.what()).find(part), std::string::npos)
-          << "message \"" << e.what() << "\" does not name " << part;
-  }
 }
 
 }  // namespace
@@ -314,10 +303,10 @@ TEST(ConvVsPyTorch, SmallConvNetStrictLoadRejectsMissingOrExtraKeys) {
   for (const auto& entry : state)
     if (entry.first != "1.running_var") missing.push_back(entry);
   ASSERT_EQ(missing.size() + 1, state.size());
-  expect_error_naming([&] { small_convnet()->load_state_dict(missing, true); }, {"1.running_var"});
+  test_support::expect_error<Error>([&] { small_convnet()->load_state_dict(missing, true); }, {"1.running_var"});
   nn::StateDict extra = state;
   extra.emplace_back("4.weight", zeros({4}));  // Dropout2d has no parameters
-  expect_error_naming([&] { small_convnet()->load_state_dict(extra, true); }, {"4.weight"});
+  test_support::expect_error<Error>([&] { small_convnet()->load_state_dict(extra, true); }, {"4.weight"});
 }
 
 // ---- Dropout2d: random, so checked by its properties ----------------------------------------------
@@ -360,32 +349,32 @@ TEST(ConvVsPyTorch, Dropout2dIsIdentityInEvalModeAndForPZero) {
 
 TEST(ConvVsPyTorch, ConvErrorsNameOpAndShapes) {
   // weight expects 3 input channels, the input has 2
-  expect_error_naming([] { F::conv2d(zeros({1, 2, 5, 5}), zeros({4, 3, 3, 3})); },
+  test_support::expect_error<Error>([] { F::conv2d(zeros({1, 2, 5, 5}), zeros({4, 3, 3, 3})); },
                       {"conv2d", "[1,2,5,5]", "[4,3,3,3]"});
   // 3 input channels do not split into 2 groups
-  expect_error_naming([] { F::conv2d(zeros({1, 3, 5, 5}), zeros({4, 1, 3, 3}), Tensor(), 1, 0, 1, 2); },
+  test_support::expect_error<Error>([] { F::conv2d(zeros({1, 3, 5, 5}), zeros({4, 1, 3, 3}), Tensor(), 1, 0, 1, 2); },
                       {"conv2d", "[1,3,5,5]", "[4,1,3,3]"});
   // 4 output channels split into 3 groups neither
-  expect_error_naming([] { F::conv2d(zeros({1, 3, 5, 5}), zeros({4, 1, 3, 3}), Tensor(), 1, 0, 1, 3); },
+  test_support::expect_error<Error>([] { F::conv2d(zeros({1, 3, 5, 5}), zeros({4, 1, 3, 3}), Tensor(), 1, 0, 1, 3); },
                       {"conv2d", "[4,1,3,3]"});
-  expect_error_naming([] { nn::Conv2d(3, 4, 3, 1, 0, 1, 2); }, {"Conv2d", "3", "2"});
+  test_support::expect_error<Error>([] { nn::Conv2d(3, 4, 3, 1, 0, 1, 2); }, {"Conv2d", "3", "2"});
   // a 3x3 kernel does not fit a 2x2 input, nor does it, dilated by 2 to span 5x5, fit a 4x4 one
-  expect_error_naming([] { F::conv2d(zeros({1, 1, 2, 2}), zeros({1, 1, 3, 3})); },
+  test_support::expect_error<Error>([] { F::conv2d(zeros({1, 1, 2, 2}), zeros({1, 1, 3, 3})); },
                       {"conv2d", "[1,1,2,2]", "[1,1,3,3]"});
-  expect_error_naming([] { F::conv2d(zeros({1, 1, 4, 4}), zeros({1, 1, 3, 3}), Tensor(), 1, 0, 2); },
+  test_support::expect_error<Error>([] { F::conv2d(zeros({1, 1, 4, 4}), zeros({1, 1, 3, 3}), Tensor(), 1, 0, 2); },
                       {"conv2d", "[1,1,4,4]", "[1,1,3,3]"});
   // padding 1 makes it fit: no error, output 2x2
   EXPECT_EQ(to_string(F::conv2d(zeros({1, 1, 2, 2}), zeros({1, 1, 3, 3}), Tensor(), 1, 1).shape()), "[1,1,2,2]");
   // a 3-D input is not an image batch
-  expect_error_naming([] { F::conv2d(zeros({2, 5, 5}), zeros({4, 2, 3, 3})); }, {"conv2d", "[2,5,5]"});
+  test_support::expect_error<Error>([] { F::conv2d(zeros({2, 5, 5}), zeros({4, 2, 3, 3})); }, {"conv2d", "[2,5,5]"});
   // transposed: weight [C_in, C_out / groups, kH, kW] expects 3 input channels
-  expect_error_naming([] { F::conv_transpose2d(zeros({1, 2, 4, 4}), zeros({3, 2, 3, 3})); },
+  test_support::expect_error<Error>([] { F::conv_transpose2d(zeros({1, 2, 4, 4}), zeros({3, 2, 3, 3})); },
                       {"conv_transpose2d", "[1,2,4,4]", "[3,2,3,3]"});
 }
 
 TEST(ConvVsPyTorch, PoolErrorsNameOpAndShapes) {
-  expect_error_naming([] { F::max_pool2d(zeros({1, 1, 2, 2}), 3); }, {"max_pool2d", "[1,1,2,2]"});
-  expect_error_naming([] { F::avg_pool2d(zeros({1, 2, 2, 5}), 3); }, {"avg_pool2d", "[1,2,2,5]"});
-  expect_error_naming([] { nn::MaxPool2d(Size2(1, 4))(zeros({1, 1, 5, 3})); }, {"max_pool2d", "[1,1,5,3]"});
-  expect_error_naming([] { F::max_pool2d(zeros({4, 4}), 2); }, {"max_pool2d", "[4,4]"});
+  test_support::expect_error<Error>([] { F::max_pool2d(zeros({1, 1, 2, 2}), 3); }, {"max_pool2d", "[1,1,2,2]"});
+  test_support::expect_error<Error>([] { F::avg_pool2d(zeros({1, 2, 2, 5}), 3); }, {"avg_pool2d", "[1,2,2,5]"});
+  test_support::expect_error<Error>([] { nn::MaxPool2d(Size2(1, 4))(zeros({1, 1, 5, 3})); }, {"max_pool2d", "[1,1,5,3]"});
+  test_support::expect_error<Error>([] { F::max_pool2d(zeros({4, 4}), 2); }, {"max_pool2d", "[4,4]"});
 }

@@ -15,6 +15,7 @@
 #include "nabla/nabla.h"
 #include "nabla/nn/all.h"
 
+#include "edges/expect_error.h"
 #include "nn/pytorch_fixture.h"
 
 using namespace nabla;
@@ -110,18 +111,6 @@ std::vector<std::string> case_names(const std::string& prefix) {
 
 std::vector<std::string> weight_and_bias(bool bias) {
   return bias ? std::vector<std::string>{"weight", "bias"} : std::vector<std::string>{"weight"};
-}
-
-// Runs `fn` expecting an Error whose message contains every one of `parts`.
-void expect_error_naming(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "no error; expected one naming " << parts.front();
-  } catch (const Error& e) {
-    for (const auto& part : parts)
-      EXPECT_NE(std::string(e.what()).find(part), std::string::npos)
-          << "message \"" << e.what() << "\" does not name " << part;
-  }
 }
 
 }  // namespace
@@ -428,36 +417,36 @@ TEST(LayersVsPyTorch, ReprsReadLikePyTorch) {
 TEST(LayersVsPyTorch, ErrorsNameTheOpAndShapes) {
   const Tensor logits = zeros({3, 4});
   const Tensor labels = from_vector(std::vector<int64_t>{0, 1, 2});
-  expect_error_naming([&] { F::cross_entropy(logits, labels, {.weight = ones({3})}); },
+  test_support::expect_error<Error>([&] { F::cross_entropy(logits, labels, {.weight = ones({3})}); },
                       {"cross_entropy", "[3]", "[3,4]"});
-  expect_error_naming([&] { F::nll_loss(logits, labels, F::Reduction::mean, -100, ones({4}, DType::f64)); },
+  test_support::expect_error<Error>([&] { F::nll_loss(logits, labels, F::Reduction::mean, -100, ones({4}, DType::f64)); },
                       {"nll_loss", "f64"});
-  expect_error_naming([&] { F::nll_loss(logits, from_vector(std::vector<int64_t>{0, 7, 1})); },
+  test_support::expect_error<Error>([&] { F::nll_loss(logits, from_vector(std::vector<int64_t>{0, 7, 1})); },
                       {"nll_loss", "7", "[3,4]"});
-  expect_error_naming([] { F::conv1d(zeros({2, 3, 4}), zeros({5, 3, 6})); }, {"conv1d", "[5,3,6]", "[2,3,4]"});
-  expect_error_naming([] { F::conv1d(zeros({2, 3, 4, 4}), zeros({5, 3, 2})); }, {"conv1d", "[N, C, L]", "[2,3,4,4]"});
-  expect_error_naming([] { F::max_pool1d(zeros({1, 2, 3}), 4); }, {"max_pool1d", "[1,2,3]"});
-  expect_error_naming([] { F::avg_pool1d(zeros({1, 2, 3, 3}), 2); }, {"avg_pool1d", "[N, C, L]"});
+  test_support::expect_error<Error>([] { F::conv1d(zeros({2, 3, 4}), zeros({5, 3, 6})); }, {"conv1d", "[5,3,6]", "[2,3,4]"});
+  test_support::expect_error<Error>([] { F::conv1d(zeros({2, 3, 4, 4}), zeros({5, 3, 2})); }, {"conv1d", "[N, C, L]", "[2,3,4,4]"});
+  test_support::expect_error<Error>([] { F::max_pool1d(zeros({1, 2, 3}), 4); }, {"max_pool1d", "[1,2,3]"});
+  test_support::expect_error<Error>([] { F::avg_pool1d(zeros({1, 2, 3, 3}), 2); }, {"avg_pool1d", "[N, C, L]"});
   // A dilated window that lies wholly in the padding.
-  expect_error_naming([] { F::max_pool2d(zeros({1, 1, 2, 2}), 2, 1, 1, 3); }, {"max_pool2d", "dilation (3, 3)", "[1,1,2,2]"});
-  expect_error_naming([] { F::max_unpool2d(zeros({1, 1, 2, 2}), from_vector(std::vector<int64_t>{0, 1, 16, 3}, {1, 1, 2, 2}), 2); },
+  test_support::expect_error<Error>([] { F::max_pool2d(zeros({1, 1, 2, 2}), 2, 1, 1, 3); }, {"max_pool2d", "dilation (3, 3)", "[1,1,2,2]"});
+  test_support::expect_error<Error>([] { F::max_unpool2d(zeros({1, 1, 2, 2}), from_vector(std::vector<int64_t>{0, 1, 16, 3}, {1, 1, 2, 2}), 2); },
                       {"max_unpool2d", "16", "4x4"});
-  expect_error_naming([] { F::max_unpool2d(zeros({1, 1, 2, 2}), zeros({1, 1, 2, 2}, DType::i64), 2, std::nullopt, 0, Size2(7, 4)); },
+  test_support::expect_error<Error>([] { F::max_unpool2d(zeros({1, 1, 2, 2}), zeros({1, 1, 2, 2}, DType::i64), 2, std::nullopt, 0, Size2(7, 4)); },
                       {"max_unpool2d", "(7, 4)", "(4, 4)"});
-  expect_error_naming([] { pad(zeros({2, 3}), {3, 0}, PadMode::reflect); }, {"pad (reflect)", "[2,3]", "at most 2"});
-  expect_error_naming([] { pad(zeros({2, 3}), {0, 4}, PadMode::circular); }, {"pad (circular)", "[2,3]", "at most 3"});
-  expect_error_naming([] { F::group_norm(zeros({2, 6, 3}), 4); }, {"group_norm", "6", "4 groups"});
-  expect_error_naming([] { F::instance_norm(zeros({2, 3, 1})); }, {"instance_norm", "[2,3,1]"});
-  expect_error_naming([] { F::bilinear(zeros({4, 3}), zeros({4, 5}), zeros({2, 3, 4})); },
+  test_support::expect_error<Error>([] { pad(zeros({2, 3}), {3, 0}, PadMode::reflect); }, {"pad (reflect)", "[2,3]", "at most 2"});
+  test_support::expect_error<Error>([] { pad(zeros({2, 3}), {0, 4}, PadMode::circular); }, {"pad (circular)", "[2,3]", "at most 3"});
+  test_support::expect_error<Error>([] { F::group_norm(zeros({2, 6, 3}), 4); }, {"group_norm", "6", "4 groups"});
+  test_support::expect_error<Error>([] { F::instance_norm(zeros({2, 3, 1})); }, {"instance_norm", "[2,3,1]"});
+  test_support::expect_error<Error>([] { F::bilinear(zeros({4, 3}), zeros({4, 5}), zeros({2, 3, 4})); },
                       {"bilinear", "[4,3]", "[4,5]", "[2,3,4]"});
-  expect_error_naming([] { F::cosine_similarity(zeros({2, 3}), zeros({4, 3})); }, {"cosine_similarity"});
-  expect_error_naming([] { F::interpolate(zeros({1, 1, 2, 2}), {}); }, {"interpolate", "exactly one"});
-  expect_error_naming([] { F::interpolate(zeros({1, 1, 2, 2}), {.scale_factor = 2.0, .align_corners = true}); },
+  test_support::expect_error<Error>([] { F::cosine_similarity(zeros({2, 3}), zeros({4, 3})); }, {"cosine_similarity"});
+  test_support::expect_error<Error>([] { F::interpolate(zeros({1, 1, 2, 2}), {}); }, {"interpolate", "exactly one"});
+  test_support::expect_error<Error>([] { F::interpolate(zeros({1, 1, 2, 2}), {.scale_factor = 2.0, .align_corners = true}); },
                       {"interpolate", "align_corners"});
-  expect_error_naming([] { F::interpolate(zeros({2, 2}), {.scale_factor = 2.0}); }, {"interpolate", "[2,2]"});
-  expect_error_naming([] { F::pixel_shuffle(zeros({1, 6, 2, 2}), 2); }, {"pixel_shuffle", "[1,6,2,2]"});
-  expect_error_naming([] { F::conv3d(zeros({1, 2, 3, 3, 3}), zeros({4, 2, 4, 1, 1})); }, {"conv3d", "[4,2,4,1,1]", "[1,2,3,3,3]"});
-  expect_error_naming([] { F::conv3d(zeros({1, 2, 3, 3, 3}), zeros({4, 2, 0, 1, 1})); }, {"conv3d", "empty kernel"});
-  expect_error_naming([] { F::max_pool3d(zeros({1, 2, 1, 3, 3}), 2); }, {"max_pool3d", "[1,2,1,3,3]"});
-  expect_error_naming([] { F::avg_pool3d(zeros({1, 2, 3, 3}), 2); }, {"avg_pool3d", "[N, C, D, H, W]"});
+  test_support::expect_error<Error>([] { F::interpolate(zeros({2, 2}), {.scale_factor = 2.0}); }, {"interpolate", "[2,2]"});
+  test_support::expect_error<Error>([] { F::pixel_shuffle(zeros({1, 6, 2, 2}), 2); }, {"pixel_shuffle", "[1,6,2,2]"});
+  test_support::expect_error<Error>([] { F::conv3d(zeros({1, 2, 3, 3, 3}), zeros({4, 2, 4, 1, 1})); }, {"conv3d", "[4,2,4,1,1]", "[1,2,3,3,3]"});
+  test_support::expect_error<Error>([] { F::conv3d(zeros({1, 2, 3, 3, 3}), zeros({4, 2, 0, 1, 1})); }, {"conv3d", "empty kernel"});
+  test_support::expect_error<Error>([] { F::max_pool3d(zeros({1, 2, 1, 3, 3}), 2); }, {"max_pool3d", "[1,2,1,3,3]"});
+  test_support::expect_error<Error>([] { F::avg_pool3d(zeros({1, 2, 3, 3}), 2); }, {"avg_pool3d", "[N, C, D, H, W]"});
 }
