@@ -62,7 +62,7 @@ def main():
     write("fuzz/corpus/safetensors/scalar_and_empty", safetensors(
         [("empty", "F32", [0, 3], b""), ("scalar", "F64", [], struct.pack("<d", 2.5))]))
     write("fuzz/corpus/safetensors/metadata_only", safetensors([], {"epoch": "3", "note": "x"}))
-    write("fuzz/corpus/safetensors/unsupported_dtype", safetensors([("h", "F16", [2], b"\0<\0<")]))
+    write("fuzz/corpus/safetensors/unsupported_dtype", safetensors([("h", "U16", [2], b"\0<\0<")]))
 
 
 if __name__ == "__main__":

@@ -118,14 +118,22 @@ Tensor hardswish(const Tensor& x);    // x hardsigmoid(x)
 Tensor silu(const Tensor& x);         // x sigmoid(x), also called swish
 Tensor mish(const Tensor& x);         // x tanh(softplus(x))
 
-// ---- comparisons and selection (comparisons give 0/1 in the operands' dtype, no gradient) ----------
+// ---- comparisons, logical ops and selection (bool results, no gradient) --------------------------------
 Tensor eq(const Tensor& a, const Tensor& b);
 Tensor ne(const Tensor& a, const Tensor& b);
 Tensor lt(const Tensor& a, const Tensor& b);
 Tensor le(const Tensor& a, const Tensor& b);
 Tensor gt(const Tensor& a, const Tensor& b);
 Tensor ge(const Tensor& a, const Tensor& b);
-// Picks a where condition is non-zero, b elsewhere.
+// Any dtype in, non-zero (NaN too) counting as true, as torch.logical_*.
+Tensor logical_and(const Tensor& a, const Tensor& b);
+Tensor logical_or(const Tensor& a, const Tensor& b);
+Tensor logical_xor(const Tensor& a, const Tensor& b);
+Tensor logical_not(const Tensor& x);
+Tensor isnan(const Tensor& x);
+Tensor isinf(const Tensor& x);     // +inf or -inf
+Tensor isfinite(const Tensor& x);  // neither NaN nor infinite
+// Picks a where condition is non-zero (true), b elsewhere.
 Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
 
 // ---- reductions (axes may be negative; an empty axis list means all axes) ----------------------------

@@ -30,6 +30,9 @@ const char* safetensors_dtype_name(DType dtype) {
     case DType::f32: return "F32";
     case DType::f64: return "F64";
     case DType::i64: return "I64";
+    case DType::boolean: return "BOOL";
+    case DType::f16: return "F16";
+    case DType::bf16: return "BF16";
   }
   return "?";
 }
@@ -38,14 +41,24 @@ std::optional<DType> dtype_from_safetensors_name(const std::string& name) {
   if (name == "F32") return DType::f32;
   if (name == "F64") return DType::f64;
   if (name == "I64") return DType::i64;
+  if (name == "BOOL") return DType::boolean;
+  if (name == "F16") return DType::f16;
+  if (name == "BF16") return DType::bf16;
   return std::nullopt;
 }
 
 bool is_other_safetensors_dtype(const std::string& name) {
-  static const std::set<std::string> others = {"BOOL", "U8",   "I8",      "I16",    "U16",
-                                               "F16",  "BF16", "I32",     "U32",    "U64",
-                                               "F8_E4M3", "F8_E5M2"};
+  static const std::set<std::string> others = {"U8",  "I8",  "I16", "U16",    "I32",
+                                               "U32", "U64", "F8_E4M3", "F8_E5M2"};
   return others.count(name) > 0;
+}
+
+// A C++ bool holds 0 or 1 only: any other byte read as one is undefined behaviour.
+void require_bool_bytes(const char* data, uint64_t count, const std::string& file, const std::string& tensor) {
+  for (uint64_t i = 0; i < count; ++i)
+    if (data[i] != 0 && data[i] != 1)
+      throw IOError(file + ": tensor '" + tensor + "' (BOOL): element " + std::to_string(i) +
+                    " is byte " + std::to_string(static_cast<unsigned char>(data[i])) + ", not 0 or 1");
 }
 
 std::string list_to_string(const std::vector<uint64_t>& values) {
@@ -173,7 +186,7 @@ TensorEntry parse_tensor_entry(const std::string& tensor_name, const nlohmann::j
   const auto dtype = dtype_from_safetensors_name(dtype_name);
   if (!dtype) {
     throw IOError(where + ": " + (is_other_safetensors_dtype(dtype_name) ? "unsupported" : "unknown") +
-                  " dtype '" + dtype_name + "' (nabla reads F32, F64 and I64)");
+                  " dtype '" + dtype_name + "' (nabla reads F32, F64, I64, F16, BF16 and BOOL)");
   }
   entry.dtype = *dtype;
 
@@ -316,7 +329,9 @@ SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& nam
   for (const TensorEntry& entry : entries) {
     Tensor tensor = Tensor::empty(entry.shape, entry.dtype);
     const uint64_t nbytes = entry.end - entry.begin;
-    if (nbytes > 0) std::memcpy(tensor.raw_data(), bytes.data() + data_start + entry.begin, nbytes);
+    const char* data = bytes.data() + data_start + entry.begin;
+    if (entry.dtype == DType::boolean) require_bool_bytes(data, nbytes, name, entry.name);
+    if (nbytes > 0) std::memcpy(tensor.raw_data(), data, nbytes);
     file.tensors.emplace_back(entry.name, std::move(tensor));
   }
   return file;

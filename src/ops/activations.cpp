@@ -96,7 +96,7 @@ Tensor hardtanh(const Tensor& x, double min_val, double max_val) {
 Tensor hardsigmoid(const Tensor& x) {
   return record("hardsigmoid", {x}, floating_unary(UnaryOp::hardsigmoid, x, "hardsigmoid"),
                 [x](const Tensor& g) -> std::vector<Tensor> {
-                  return {g * (strictly_between(x, -3, 3) * (1.0 / 6.0))};
+                  return {g * strictly_between(x, -3, 3) * (1.0 / 6.0)};
                 });
 }
 

@@ -12,7 +12,19 @@ Tensor add(const Tensor& a, const Tensor& b) {
                 });
 }
 
+namespace {
+// PyTorch refuses - on bools too: it has no meaning there, and logical_xor / logical_not say what
+// is usually meant.
+void refuse_bool(const Tensor& x, const char* op) {
+  if (x.dtype() == DType::boolean)
+    throw DTypeError(std::string(op) + ": not defined on bool tensors (shape " + to_string(x.shape()) +
+                     "): use logical_xor or logical_not, or convert with .to(DType::i64)");
+}
+}  // namespace
+
 Tensor sub(const Tensor& a, const Tensor& b) {
+  refuse_bool(a, "sub");
+  refuse_bool(b, "sub");
   return record("sub", {a, b}, binary_kernel(BinaryOp::sub, a, b, "sub"),
                 [sa = a.shape(), sb = b.shape()](const Tensor& g) -> std::vector<Tensor> {
                   return {sum_to(g, sa), sum_to(neg(g), sb)};
@@ -29,7 +41,7 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 
 Tensor div(const Tensor& a, const Tensor& b) {
   // True division, as Python's / and torch.div: integers divide as floats.
-  if (a.dtype() == DType::i64 && b.dtype() == DType::i64) return div(cast(a, DType::f32), b);
+  if (!is_floating(a.dtype()) && !is_floating(b.dtype())) return div(cast(a, DType::f32), b);
   return record("div", {a, b}, binary_kernel(BinaryOp::div, a, b, "div"),
                 [a, b](const Tensor& g) -> std::vector<Tensor> {
                   return {a.requires_grad() ? sum_to(g / b, a.shape()) : Tensor(),
@@ -38,12 +50,13 @@ Tensor div(const Tensor& a, const Tensor& b) {
 }
 
 Tensor neg(const Tensor& x) {
+  refuse_bool(x, "neg");
   return record("neg", {x}, detail::unary_kernel(kernels::UnaryOp::neg, x, "neg"),
                 [](const Tensor& g) -> std::vector<Tensor> { return {neg(g)}; });
 }
 
 Tensor pow(const Tensor& base, const Tensor& exponent) {
-  detail::require_floating(base, "pow");
+  detail::require_floating_storage(base, "pow");
   return record("pow", {base, exponent}, binary_kernel(BinaryOp::pow, base, exponent, "pow"),
                 [a = base, b = exponent](const Tensor& g) -> std::vector<Tensor> {
                   Tensor ga, gb;
@@ -58,7 +71,7 @@ Tensor pow(const Tensor& base, const Tensor& exponent) {
 }
 
 Tensor pow(const Tensor& base, double exponent) {
-  detail::require_floating(base, "pow");
+  detail::require_floating_storage(base, "pow");
   Tensor out = detail::unary_kernel(kernels::UnaryOp::pow_scalar, base, "pow", {exponent, 0});
   return record("pow", {base}, out, [x = base, exponent](const Tensor& g) -> std::vector<Tensor> {
     if (exponent == 0) return {zeros_like(g)};
@@ -69,8 +82,8 @@ Tensor pow(const Tensor& base, double exponent) {
 namespace {
 // Where a == b the gradient is shared equally, as in PyTorch.
 Tensor maximum_share(const Tensor& a, const Tensor& b, bool larger) {
-  Tensor wins = larger ? gt(a, b) : lt(a, b);
-  return wins + eq(a, b) * 0.5;
+  const Tensor wins = cast(larger ? gt(a, b) : lt(a, b), a.dtype());
+  return wins + cast(eq(a, b), a.dtype()) * 0.5;
 }
 
 Tensor extremum(const Tensor& a, const Tensor& b, bool larger) {

@@ -117,6 +117,17 @@ Tensor detail::index_select_as(const Tensor& x, int64_t axis, const Tensor& inde
   });
 }
 
+namespace {
+// index_add or scatter_add of a storage dtype: the sums are taken in the compute dtype and stored
+// back once.
+using AddAt = Tensor (*)(const Tensor&, int64_t, const Tensor&, const Tensor&);
+Tensor added_in_compute_dtype(AddAt add_at, const Tensor& base, int64_t axis, const Tensor& index,
+                              const Tensor& source) {
+  const DType compute = compute_dtype(base.dtype());
+  return cast(add_at(cast(base, compute), axis, index, cast(source, compute)), base.dtype());
+}
+}  // namespace
+
 Tensor index_add(const Tensor& base, int64_t axis, const Tensor& index, const Tensor& source) {
   const int a = normalize_axis(axis, base.dim(), "index_add");
   detail::common_device("index_add", {base, index, source});
@@ -129,6 +140,7 @@ Tensor index_add(const Tensor& base, int64_t axis, const Tensor& index, const Te
                      to_string(expected) + " for base " + to_string(base.shape()));
   detail::require_dtype(source, base.dtype(), "index_add", "the source");
   check_index(index, base.shape()[static_cast<size_t>(a)], "index_add");
+  if (is_storage_only(base.dtype())) return added_in_compute_dtype(index_add, base, axis, index, source);
   Tensor out = base.detach().clone();
   const Tensor src = source.contiguous(), idx = index.contiguous();
   const Blocks b = blocks(base.shape(), a);
@@ -177,6 +189,7 @@ Tensor scatter_add(const Tensor& base, int64_t axis, const Tensor& index, const 
                      " must match the index's " + to_string(index.shape()));
   detail::require_dtype(source, base.dtype(), "scatter_add", "the source");
   check_index(index, base.shape()[static_cast<size_t>(a)], "scatter_add");
+  if (is_storage_only(base.dtype())) return added_in_compute_dtype(scatter_add, base, axis, index, source);
   Tensor out = base.detach().clone();
   const Tensor src = source.contiguous(), idx = index.contiguous();
   const Blocks b = blocks(base.shape(), a);

@@ -27,9 +27,17 @@ const Tensor& in_place(kernels::BinaryOp op, const Tensor& self, const Tensor& o
                      to_string(self.dtype()));
   detail::common_device(name, {self, other});
   const Tensor o = other.dtype() == self.dtype() ? other : cast(other.detach(), self.dtype());
-  detail::kernel_for<kernels::binary>(self.device(), name)(
-      op, self.dtype(), self.shape(), self.raw_data(), self.strides(), self.raw_data(),
-      self.strides(), o.raw_data(), detail::broadcast_strides(o, self.shape()));
+  if (is_storage_only(self.dtype())) {
+    // Computed as the out-of-place op does (in the compute dtype), then stored into self.
+    const Tensor result = detail::binary_kernel(op, self.detach(), o, name);
+    detail::kernel_for<kernels::copy>(self.device(), name)(self.dtype(), result.dtype(), self.shape(),
+                                                           self.raw_data(), self.strides(),
+                                                           result.raw_data(), result.strides());
+  } else {
+    detail::kernel_for<kernels::binary>(self.device(), name)(
+        op, self.dtype(), self.shape(), self.raw_data(), self.strides(), self.raw_data(),
+        self.strides(), o.raw_data(), detail::broadcast_strides(o, self.shape()));
+  }
   self.storage()->bump_version();
   return self;
 }

@@ -87,6 +87,7 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
   if (a_in.dtype() != b_in.dtype())
     throw DTypeError(std::string("matmul: operands have different dtypes ") + to_string(a_in.dtype()) +
                      " and " + to_string(b_in.dtype()));
+  detail::require_computed(a_in, "matmul");
   // Vectors become matrices ([k] -> [1,k] on the left, [k,1] on the right) and lose that axis after.
   if (a_in.dim() == 1 || b_in.dim() == 1) {
     Tensor out = matmul(a_in.dim() == 1 ? unsqueeze(a_in, 0) : a_in,

@@ -18,37 +18,70 @@ Shape broadcast_strides(const Tensor& x, const Shape& shape) {
   return strides;
 }
 
+namespace {
+bool is_comparison(kernels::BinaryOp op) {
+  using kernels::BinaryOp;
+  return op == BinaryOp::eq || op == BinaryOp::ne || op == BinaryOp::lt || op == BinaryOp::le ||
+         op == BinaryOp::gt || op == BinaryOp::ge;
+}
+
+// A storage dtype's result is computed in its compute dtype and stored back (f16 adds in f32
+// and rounds once, as PyTorch on the CPU); compute dtypes pass through untouched.
+Tensor stored_as(const Tensor& computed, DType dtype) {
+  return computed.dtype() == dtype ? computed : cast(computed, dtype);
+}
+}  // namespace
+
 Tensor binary_kernel(kernels::BinaryOp op, const Tensor& a, const Tensor& b, const char* name) {
   const Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
   const DType dtype = promote(a.dtype(), b.dtype());
-  const Tensor x = a.dtype() == dtype ? a : cast(a.detach(), dtype);
-  const Tensor y = b.dtype() == dtype ? b : cast(b.detach(), dtype);
+  const DType compute = compute_dtype(dtype);
+  const Tensor x = a.dtype() == compute ? a : cast(a.detach(), compute);
+  const Tensor y = b.dtype() == compute ? b : cast(b.detach(), compute);
   const Device device = common_device(name, {x, y});
-  Tensor out = empty_for(shape, dtype, device, name);  // a broadcast shape may not fit: name the op
-  kernel_for<kernels::binary>(device, name)(op, dtype, shape, out.raw_data(), out.strides(),
+  // A broadcast shape may not fit: name the op.
+  Tensor out = empty_for(shape, is_comparison(op) ? DType::boolean : compute, device, name);
+  kernel_for<kernels::binary>(device, name)(op, compute, shape, out.raw_data(), out.strides(),
                                                 x.raw_data(), broadcast_strides(x, shape),
                                                 y.raw_data(), broadcast_strides(y, shape));
-  return out;
+  return is_comparison(op) ? out : stored_as(out, dtype);
 }
 
 Tensor unary_kernel(kernels::UnaryOp op, const Tensor& x, const char* name,
                     kernels::UnaryParams params) {
-  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
-  kernel_for<kernels::unary>(x.device(), name)(op, x.dtype(), x.shape(), out.raw_data(),
-                                               out.strides(), x.raw_data(), x.strides(), params);
-  return out;
+  const DType compute = compute_dtype(x.dtype());
+  const Tensor in = x.dtype() == compute ? x : cast(x.detach(), compute);
+  Tensor out = Tensor::empty(in.shape(), compute, in.device());
+  kernel_for<kernels::unary>(in.device(), name)(op, compute, in.shape(), out.raw_data(),
+                                                out.strides(), in.raw_data(), in.strides(), params);
+  return stored_as(out, x.dtype());
 }
 
 Tensor floating_unary(kernels::UnaryOp op, const Tensor& x, const char* name,
                       kernels::UnaryParams params) {
-  require_floating(x, name);
+  require_floating_storage(x, name);
   return unary_kernel(op, x, name, params);
 }
 
-void require_floating(const Tensor& x, const char* op) {
+void require_floating_storage(const Tensor& x, const char* op) {
   if (!is_floating(x.dtype()))
     throw DTypeError(std::string(op) + ": expects a floating tensor, got " + to_string(x.dtype()) +
                      " of shape " + to_string(x.shape()));
+}
+
+namespace {
+void refuse_storage_dtype(const Tensor& x, const char* op, const char* computes_in) {
+  if (is_storage_only(x.dtype()))
+    throw DTypeError(std::string(op) + ": computes in " + computes_in + ", got " + to_string(x.dtype()) +
+                     " of shape " + to_string(x.shape()) + ", a storage dtype on the CPU: convert it with .to(DType::f32)");
+}
+}  // namespace
+
+void require_computed(const Tensor& x, const char* op) { refuse_storage_dtype(x, op, "f32, f64 or i64"); }
+
+void require_floating(const Tensor& x, const char* op) {
+  require_floating_storage(x, op);
+  refuse_storage_dtype(x, op, "f32 or f64");
 }
 
 void require_dtype(const Tensor& x, DType dtype, const char* op, const char* what) {
@@ -58,8 +91,10 @@ void require_dtype(const Tensor& x, DType dtype, const char* op, const char* wha
 }
 
 Tensor scalar_for(const Tensor& x, double value) {
+  // As PyTorch's Python numbers: a whole number keeps an integer tensor integral (a bool one
+  // becomes i64), a fraction makes it f32; a float tensor keeps its dtype.
   DType dtype = x.dtype();
-  if (dtype == DType::i64 && value != std::floor(value)) dtype = DType::f32;
+  if (!is_floating(dtype)) dtype = value == std::floor(value) ? DType::i64 : DType::f32;
   return scalar(value, dtype, x.device());
 }
 

@@ -7,7 +7,7 @@
 namespace nabla {
 namespace {
 
-// 1 where the element (i, j) of x's last two axes is kept, as i64 [rows, columns]: j - i <=
+// True where the element (i, j) of x's last two axes is kept, as bool [rows, columns]: j - i <=
 // diagonal for the lower triangle, j - i >= diagonal for the upper.
 Tensor triangle_mask(const Tensor& x, int64_t diagonal, bool lower, const char* name) {
   if (x.dim() < 2)
@@ -46,7 +46,7 @@ Tensor one_hot(const Tensor& indices, int64_t num_classes) {
       throw IndexError("one_hot: class index " + std::to_string(largest) + " is out of range for " +
                        std::to_string(num_classes) + " classes");
   }
-  return eq(unsqueeze(indices, -1), arange(num_classes).to(indices.device()));
+  return cast(eq(unsqueeze(indices, -1), arange(num_classes).to(indices.device())), DType::i64);
 }
 
 }  // namespace nabla

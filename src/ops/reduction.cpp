@@ -10,6 +10,9 @@ using detail::normalize_axes;
 using detail::reduced_shape;
 
 Tensor sum(const Tensor& x, const Axes& axes_in, bool keepdim) {
+  if (x.dtype() == DType::boolean) return sum(cast(x, DType::i64), axes_in, keepdim);  // counts, as PyTorch
+  if (is_storage_only(x.dtype()))
+    return detail::through_compute_dtype(x, [&](const Tensor& c) { return sum(c, axes_in, keepdim); });
   const std::vector<int> axes = normalize_axes(axes_in, x.dim(), "sum");
   const Shape kept = reduced_shape(x.shape(), axes, true);
   Tensor out = zeros(kept, x.dtype(), x.device());
@@ -24,7 +27,7 @@ Tensor sum(const Tensor& x, const Axes& axes_in, bool keepdim) {
 }
 
 Tensor mean(const Tensor& x, const Axes& axes_in, bool keepdim) {
-  detail::require_floating(x, "mean");
+  detail::require_floating_storage(x, "mean");
   const std::vector<int> axes = normalize_axes(axes_in, x.dim(), "mean");
   int64_t count = 1;
   for (int a : axes) count *= x.shape()[static_cast<size_t>(a)];
@@ -32,7 +35,7 @@ Tensor mean(const Tensor& x, const Axes& axes_in, bool keepdim) {
 }
 
 Tensor var(const Tensor& x, const Axes& axes_in, bool keepdim, int64_t correction) {
-  detail::require_floating(x, "var");
+  detail::require_floating_storage(x, "var");
   const std::vector<int> axes = normalize_axes(axes_in, x.dim(), "var");
   int64_t count = 1;
   for (int a : axes) count *= x.shape()[static_cast<size_t>(a)];
@@ -110,6 +113,8 @@ Shape final_shape(const Tensor& x, std::optional<int64_t> axis, bool keepdim) {
 }
 
 Tensor extreme(const Tensor& x, std::optional<int64_t> axis, bool keepdim, bool is_max) {
+  if (is_storage_only(x.dtype()))
+    return detail::through_compute_dtype(x, [&](const Tensor& c) { return extreme(c, axis, keepdim, is_max); });
   const char* name = is_max ? "max" : "min";
   ArgResult r = arg_reduce(is_max ? kernels::ArgReduce::max : kernels::ArgReduce::min, x, axis,
                            true, name);
@@ -135,11 +140,14 @@ Tensor max(const Tensor& x, std::optional<int64_t> axis, bool keepdim) {
 Tensor min(const Tensor& x, std::optional<int64_t> axis, bool keepdim) {
   return extreme(x, axis, keepdim, false);
 }
+// The order of a storage dtype's values is that of their compute dtype's: compare those.
 Tensor argmax(const Tensor& x, std::optional<int64_t> axis, bool keepdim) {
+  if (is_storage_only(x.dtype())) return argmax(cast(x, compute_dtype(x.dtype())), axis, keepdim);
   return arg_reduce(kernels::ArgReduce::max, x, axis, false, "argmax")
       .indices.reshape(final_shape(x, axis, keepdim));
 }
 Tensor argmin(const Tensor& x, std::optional<int64_t> axis, bool keepdim) {
+  if (is_storage_only(x.dtype())) return argmin(cast(x, compute_dtype(x.dtype())), axis, keepdim);
   return arg_reduce(kernels::ArgReduce::min, x, axis, false, "argmin")
       .indices.reshape(final_shape(x, axis, keepdim));
 }

@@ -43,6 +43,9 @@ Tensor cumprod_backward(const Tensor& x, const Tensor& y, const Tensor& g, int64
 }  // namespace
 
 Tensor cumsum(const Tensor& x, int64_t axis) {
+  if (x.dtype() == DType::boolean) return cumsum(cast(x, DType::i64), axis);  // counts, as PyTorch
+  if (is_storage_only(x.dtype()))
+    return detail::through_compute_dtype(x, [&](const Tensor& c) { return cumsum(c, axis); });
   if (x.dim() == 0) return reshape(cumsum(reshape(x, {1}), axis), {});
   const int a = normalize_axis(axis, x.dim(), "cumsum");
   return record("cumsum", {x}, scan_kernel(kernels::ScanOp::sum, x, a, "cumsum"),
@@ -50,6 +53,9 @@ Tensor cumsum(const Tensor& x, int64_t axis) {
 }
 
 Tensor cumprod(const Tensor& x, int64_t axis) {
+  if (x.dtype() == DType::boolean) return cumprod(cast(x, DType::i64), axis);  // counts, as PyTorch
+  if (is_storage_only(x.dtype()))
+    return detail::through_compute_dtype(x, [&](const Tensor& c) { return cumprod(c, axis); });
   if (x.dim() == 0) return reshape(cumprod(reshape(x, {1}), axis), {});
   const int a = normalize_axis(axis, x.dim(), "cumprod");
   const Tensor y = scan_kernel(kernels::ScanOp::prod, x, a, "cumprod");

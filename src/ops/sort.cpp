@@ -17,10 +17,11 @@ Tensor sorted_positions(const Tensor& x, int a, int64_t k, bool descending, cons
   Shape shape = x.shape();
   const int64_t n = shape[static_cast<size_t>(a)];
   shape[static_cast<size_t>(a)] = k;
-  const Tensor src = x.detach().contiguous();
+  // A storage dtype sorts as its compute dtype, which holds every value exactly.
+  const Tensor src = cast(x.detach(), compute_dtype(x.dtype())).contiguous();
   Tensor positions = Tensor::empty(shape, DType::i64, x.device());
   detail::kernel_for<kernels::sort_indices>(x.device(), name)(
-      x.dtype(), outer, n, inner, k, descending, src.raw_data(), positions.data<int64_t>());
+      src.dtype(), outer, n, inner, k, descending, src.raw_data(), positions.data<int64_t>());
   return positions;
 }
 

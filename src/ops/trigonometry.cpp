@@ -30,8 +30,8 @@ Tensor atan(const Tensor& x) {
 }
 
 Tensor atan2(const Tensor& a, const Tensor& b) {
-  detail::require_floating(a, "atan2");
-  detail::require_floating(b, "atan2");
+  detail::require_floating_storage(a, "atan2");
+  detail::require_floating_storage(b, "atan2");
   return record("atan2", {a, b}, detail::binary_kernel(kernels::BinaryOp::atan2, a, b, "atan2"),
                 [a, b](const Tensor& g) -> std::vector<Tensor> {
                   // The gradient of the angle of (b, a) is (b, -a) / (a^2 + b^2).

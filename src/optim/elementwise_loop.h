@@ -28,7 +28,7 @@ void for_each_element(int64_t n, Body&& body) {
 // optimizers do not update integer tensors.
 template <class F>
 void dispatch_floating(const Tensor& param, const char* who, F&& f) {
-  if (!is_floating(param.dtype()))
+  if (!is_floating(param.dtype()) || is_storage_only(param.dtype()))
     throw DTypeError(std::string(who) + ": cannot update a parameter of dtype " + to_string(param.dtype()) +
                      " (shape " + to_string(param.shape()) + ")");
   dispatch(param.dtype(), [&](auto zero) {

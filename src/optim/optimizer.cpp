@@ -71,9 +71,10 @@ Optimizer::Optimizer(const std::vector<ParamGroup>& groups, std::string name)
     if (!p.is_leaf())
       throw Error(name_ + ": " + param_label(i, p) +
                   " is not a leaf; optimizers update leaves (detach it or pass the original)");
-    if (!is_floating(p.dtype()))
+    if (!is_floating(p.dtype()) || is_storage_only(p.dtype()))
       throw DTypeError(name_ + ": " + param_label(i, p) + " has dtype " + to_string(p.dtype()) +
-                       "; only f32 and f64 parameters can be optimized");
+                       "; only f32 and f64 parameters can be optimized (keep a master copy in f32: "
+                       ".to(DType::f32))");
     // Updates write straight through the data pointer, which assumes a dense row-major view.
     if (!p.is_contiguous()) throw Error(name_ + ": " + param_label(i, p) + " is not contiguous");
     // Within a group or across two: either way it would be updated twice per step.

@@ -38,10 +38,10 @@ namespace {
 template <class F>
 Tensor generate(const char* op, const Shape& shape, DType dtype, F f) {
   Tensor t = detail::empty_for(shape, dtype, kCPU, op);
-  dispatch(dtype, [&](auto tag) {
+  dispatch_storage(dtype, [&](auto tag) {
     using T = decltype(tag);
     T* p = static_cast<T*>(t.raw_data());
-    for (int64_t i = 0, n = t.numel(); i < n; ++i) p[i] = static_cast<T>(f(i));
+    for (int64_t i = 0, n = t.numel(); i < n; ++i) p[i] = element_cast<T>(f(i));
   });
   return t;
 }

@@ -14,6 +14,7 @@ namespace {
 PrintOptions g_options;
 
 struct Formatter {
+  DType dtype;
   bool integral;   // every value a whole number: print without decimals ("1.", as PyTorch)
   bool scientific; // values too large or small for fixed notation
   int width = 0;
@@ -28,11 +29,18 @@ struct Formatter {
     else std::snprintf(buf, sizeof buf, "%.*f", precision, v);
     return buf;
   }
+
+  // One element as printed: integers in full, bools as true/false, floats in the common format.
+  std::string text(double v) const {
+    if (dtype == DType::boolean) return v != 0 ? "true" : "false";
+    if (dtype == DType::i64) return std::to_string(static_cast<int64_t>(v));
+    return format(v);
+  }
 };
 
 void print_recursive(std::ostream& os, const Tensor& t, const std::vector<double>& values,
                      const Shape& strides, int64_t base, int64_t axis, bool summarize,
-                     const Formatter& f, bool is_int, int indent) {
+                     const Formatter& f, int indent) {
   const int64_t n = t.shape()[static_cast<size_t>(axis)];
   const int64_t edge = g_options.edgeitems;
   os << '[';
@@ -46,11 +54,10 @@ void print_recursive(std::ostream& os, const Tensor& t, const std::vector<double
     }
     const int64_t at = base + i * strides[static_cast<size_t>(axis)];
     if (axis + 1 == t.dim()) {
-      std::string s = is_int ? std::to_string(static_cast<int64_t>(values[static_cast<size_t>(at)]))
-                             : f.format(values[static_cast<size_t>(at)]);
+      const std::string s = f.text(values[static_cast<size_t>(at)]);
       os << std::string(static_cast<size_t>(std::max<int>(0, f.width - int(s.size()))), ' ') << s;
     } else {
-      print_recursive(os, t, values, strides, at, axis + 1, summarize, f, is_int, indent + 1);
+      print_recursive(os, t, values, strides, at, axis + 1, summarize, f, indent + 1);
     }
     if (i + 1 < n) {
       if (axis + 1 == t.dim()) os << ", ";
@@ -69,9 +76,9 @@ std::string Tensor::str() const {
   if (!defined()) return "tensor(undefined)";
   std::ostringstream os;
   const std::vector<double> values = to_vector<double>();
-  const bool is_int = dtype() == DType::i64;
+  const bool is_int = !is_floating(dtype());
   const bool summarize = numel() > g_options.threshold;
-  Formatter f{true, false, 0, g_options.precision};
+  Formatter f{dtype(), true, false, 0, g_options.precision};
   double largest = 0, smallest = INFINITY;
   for (double v : values) {
     if (!std::isfinite(v)) continue;
@@ -81,16 +88,15 @@ std::string Tensor::str() const {
   }
   if (!is_int && (largest >= 1e8 || (smallest < 1e-4 && !f.integral))) f.scientific = true;
   for (double v : values) {
-    const size_t len = is_int ? std::to_string(static_cast<int64_t>(v)).size() : f.format(v).size();
-    f.width = std::max(f.width, static_cast<int>(len));
+    f.width = std::max(f.width, static_cast<int>(f.text(v).size()));
   }
   os << "tensor(";
   if (numel() == 0 && dim() > 1) {
     os << "[], shape=" << to_string(shape());  // PyTorch's tensor([], size=(2, 0))
   } else if (dim() == 0) {
-    os << (is_int ? std::to_string(static_cast<int64_t>(values[0])) : f.format(values[0]));
+    os << f.text(values[0]);
   } else {
-    print_recursive(os, *this, values, contiguous_strides(shape()), 0, 0, summarize, f, is_int, 7);
+    print_recursive(os, *this, values, contiguous_strides(shape()), 0, 0, summarize, f, 7);
   }
   if (device() != kCPU) os << ", device=" << device().str();
   if (dtype() != kDefaultDType) os << ", dtype=" << to_string(dtype());

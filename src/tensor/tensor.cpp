@@ -120,14 +120,17 @@ T* Tensor::data() const {
 template float* Tensor::data<float>() const;
 template double* Tensor::data<double>() const;
 template int64_t* Tensor::data<int64_t>() const;
+template bool* Tensor::data<bool>() const;
+template Half* Tensor::data<Half>() const;
+template BFloat16* Tensor::data<BFloat16>() const;
 
 double Tensor::item() const {
   if (numel() != 1)
     throw ShapeError("item: a tensor of shape " + to_string(shape()) +
                      " has " + std::to_string(numel()) + " elements, not one");
   if (device() != kCPU) return detach().to(kCPU).item();
-  return dispatch(dtype(), [&](auto t) {
-    return static_cast<double>(*static_cast<const decltype(t)*>(raw_data()));
+  return dispatch_storage(dtype(), [&](auto t) {
+    return element_cast<double>(*static_cast<const decltype(t)*>(raw_data()));
   });
 }
 

@@ -172,7 +172,7 @@ class StandInDevice : public ::testing::Environment {
   void SetUp() override {
     kernels::register_device_memory(kStandIn.kind, kGuardedMemory);
     namespace k = kernels;  // qualified: nabla has ops of the same names
-    register_stand_ins<k::binary, k::unary, k::where, k::copy, k::fill, k::sum, k::reduce_rows,
+    register_stand_ins<k::binary, k::unary, k::where, k::logical, k::copy, k::fill, k::sum, k::reduce_rows,
                        k::index_select, k::index_add, k::gather, k::scatter_add>();
     register_stand_ins<k::cumulative, k::sort_indices, k::flip>();  // tensor ops
     register_floating_kernels<float>();

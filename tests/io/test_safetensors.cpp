@@ -199,8 +199,10 @@ TEST(SafetensorsErrors, HeaderIsNotAJsonObject) {
 TEST(SafetensorsErrors, BadDTypes) {
   expect_corrupt(file_with_header("{" + tensor_json("w", "Q32", "[1]", "[0,4]") + "}", "abcd"),
                  {"tensor 'w'", "unknown dtype 'Q32'"});
-  expect_corrupt(file_with_header("{" + tensor_json("w", "F16", "[2]", "[0,4]") + "}", "abcd"),
-                 {"tensor 'w'", "unsupported dtype 'F16'"});
+  expect_corrupt(file_with_header("{" + tensor_json("w", "U16", "[2]", "[0,4]") + "}", "abcd"),
+                 {"tensor 'w'", "unsupported dtype 'U16'"});
+  expect_corrupt(file_with_header("{" + tensor_json("m", "BOOL", "[2]", "[0,2]") + "}", std::string("\x01\x02", 2)),
+                 {"tensor 'm' (BOOL): element 1 is byte 2, not 0 or 1"});
   expect_corrupt(file_with_header("{\"w\":{\"dtype\":32,\"shape\":[1],\"data_offsets\":[0,4]}}", "abcd"),
                  {"dtype is not a string"});
   expect_corrupt(file_with_header("{\"w\":{\"shape\":[1],\"data_offsets\":[0,4]}}", "abcd"),

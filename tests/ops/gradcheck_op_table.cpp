@@ -5,7 +5,9 @@
 //   - f32 agreeing with f64 (outputs and gradients),
 //   - a fused op agreeing with its composite formula (outputs and gradients),
 //   - strided (transposed) inputs agreeing with contiguous ones,
-//   - the same numbers with 1 and 2 threads;
+//   - the same numbers with 1 and 2 threads,
+//   - f16 and bf16 inputs either computed in f32 (agreeing with f32 on the same rounded values)
+//     or refused with an error that names the dtype and how to convert;
 // and the table is checked to cover the ops twice over, so an op added without an entry fails here:
 //   - every function that include/nabla/ops.h and functional.h declare is an entry or is listed
 //     as not differentiable (the public API, read from the headers themselves);
@@ -104,6 +106,37 @@ TEST_P(OpTable, SameWithOneAndTwoThreads) {
   set_num_threads(2);
   const auto two = output_and_gradients(entry.op, make_inputs(entry, specs, DType::f64, Layout::contiguous));
   expect_all_close(one, two, 1e-12, "2 threads against 1");
+}
+
+// A 16-bit float call computes in f32 and rounds its result (and gradients) back, so it must agree
+// with f32 run on the same rounded inputs to about the 16-bit format's precision; an op that does
+// not compute them refuses with a DTypeError saying how to convert. Anything else (a crash, a
+// kernel reached with a dtype it cannot compute in, silent garbage) fails.
+TEST_P(OpTable, HalfFloatsComputeInF32OrAreRefused) {
+  const OpEntry& entry = GetParam();
+  for (DType half : {DType::f16, DType::bf16}) {
+    const std::vector<Tensor> values = make_inputs(entry, DType::f64, Layout::contiguous);
+    std::vector<Tensor> in_half, in_f32;
+    for (const Tensor& v : values) {
+      in_half.push_back(cast(v.detach(), half));
+      in_f32.push_back(cast(in_half.back(), DType::f32));
+      if (v.requires_grad()) in_half.back().requires_grad_(), in_f32.back().requires_grad_();
+    }
+    std::vector<Tensor> results;
+    try {
+      results = output_and_gradients(entry.op, in_half);
+    } catch (const DTypeError& e) {
+      const std::string message = e.what();
+      EXPECT_NE(message.find(to_string(half)), std::string::npos) << message;
+      EXPECT_NE(message.find(".to(DType::f32)"), std::string::npos) << message;
+      continue;
+    }
+    for (size_t i = 1; i < results.size(); ++i)
+      EXPECT_EQ(results[i].dtype(), half) << entry.name << ": gradient " << i - 1 << " left " << to_string(half);
+    const double tolerance = half == DType::f16 ? 2e-2 : 1e-1;  // 11 and 8 significant bits
+    expect_all_close(output_and_gradients(entry.op, in_f32), results, tolerance,
+                     to_string(half) + std::string(" against f32"));
+  }
 }
 
 std::string test_name(const ::testing::TestParamInfo<OpEntry>& info) {

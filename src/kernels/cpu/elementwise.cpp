@@ -83,28 +83,36 @@ template <class T>
   return 0;
 }
 
+constexpr bool is_comparison(BinaryOp op) {
+  return op == BinaryOp::eq || op == BinaryOp::ne || op == BinaryOp::lt || op == BinaryOp::le ||
+         op == BinaryOp::gt || op == BinaryOp::ge;
+}
+
 // The op is a template parameter so that each inner loop is a straight, vectorisable loop.
+// Comparisons compute in T and write bool.
 template <class T, BinaryOp Op>
 void binary_typed(const std::vector<int64_t>& shape, void* out, const Strides& os, const void* a,
                   const Strides& as, const void* b, const Strides& bs) {
+  using Out = std::conditional_t<is_comparison(Op), bool, T>;
   StridedLoop<3> loop(shape, {static_cast<char*>(out), (char*)a, (char*)b}, {&os, &as, &bs},
-                      {sizeof(T), sizeof(T), sizeof(T)});
+                      {sizeof(Out), sizeof(T), sizeof(T)});
   loop.run([](auto p, auto s, int64_t n) {
-    T* o = reinterpret_cast<T*>(p[0]);
+    Out* o = reinterpret_cast<Out*>(p[0]);
     const T* x = reinterpret_cast<const T*>(p[1]);
     const T* y = reinterpret_cast<const T*>(p[2]);
-    constexpr int64_t e = sizeof(T);
-    if (s[0] == e && s[1] == e && s[2] == e) {
-      for (int64_t i = 0; i < n; ++i) o[i] = apply_binary<T>(Op, x[i], y[i]);
-    } else if (s[0] == e && s[1] == e && s[2] == 0) {
+    constexpr int64_t eo = sizeof(Out), e = sizeof(T);
+    const auto f = [](T u, T v) { return static_cast<Out>(apply_binary<T>(Op, u, v)); };
+    if (s[0] == eo && s[1] == e && s[2] == e) {
+      for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i]);
+    } else if (s[0] == eo && s[1] == e && s[2] == 0) {
       const T yv = *y;
-      for (int64_t i = 0; i < n; ++i) o[i] = apply_binary<T>(Op, x[i], yv);
-    } else if (s[0] == e && s[1] == 0 && s[2] == e) {
+      for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], yv);
+    } else if (s[0] == eo && s[1] == 0 && s[2] == e) {
       const T xv = *x;
-      for (int64_t i = 0; i < n; ++i) o[i] = apply_binary<T>(Op, xv, y[i]);
+      for (int64_t i = 0; i < n; ++i) o[i] = f(xv, y[i]);
     } else {
-      const int64_t so = s[0] / e, sx = s[1] / e, sy = s[2] / e;
-      for (int64_t i = 0; i < n; ++i) o[i * so] = apply_binary<T>(Op, x[i * sx], y[i * sy]);
+      const int64_t so = s[0] / eo, sx = s[1] / e, sy = s[2] / e;
+      for (int64_t i = 0; i < n; ++i) o[i * so] = f(x[i * sx], y[i * sy]);
     }
   });
 }
@@ -263,26 +271,41 @@ void unary(UnaryOp op, DType dtype, const std::vector<int64_t>& shape, void* out
 void where(DType dtype, const std::vector<int64_t>& shape, void* out, const Strides& os,
            const void* condition, const Strides& cs, const void* a, const Strides& as,
            const void* b, const Strides& bs) {
-  dispatch(dtype, [&](auto t) {
+  dispatch_storage(dtype, [&](auto t) {
     using T = decltype(t);
     StridedLoop<4> loop(shape, {static_cast<char*>(out), (char*)condition, (char*)a, (char*)b},
-                        {&os, &cs, &as, &bs}, {sizeof(T), sizeof(T), sizeof(T), sizeof(T)});
+                        {&os, &cs, &as, &bs}, {sizeof(T), sizeof(bool), sizeof(T), sizeof(T)});
     loop.run([](auto p, auto s, int64_t n) {
       constexpr int64_t e = sizeof(T);
       T* o = reinterpret_cast<T*>(p[0]);
-      const T* c = reinterpret_cast<const T*>(p[1]);
+      const bool* c = reinterpret_cast<const bool*>(p[1]);
       const T* x = reinterpret_cast<const T*>(p[2]);
       const T* y = reinterpret_cast<const T*>(p[3]);
-      const int64_t so = s[0] / e, sc = s[1] / e, sx = s[2] / e, sy = s[3] / e;
-      for (int64_t i = 0; i < n; ++i) o[i * so] = c[i * sc] != T(0) ? x[i * sx] : y[i * sy];
+      const int64_t so = s[0] / e, sc = s[1], sx = s[2] / e, sy = s[3] / e;
+      for (int64_t i = 0; i < n; ++i) o[i * so] = c[i * sc] ? x[i * sx] : y[i * sy];
     });
+  });
+}
+
+void logical(LogicalOp op, const std::vector<int64_t>& shape, void* out, const Strides& os,
+             const void* a, const Strides& as, const void* b, const Strides& bs) {
+  StridedLoop<3> loop(shape, {static_cast<char*>(out), (char*)a, (char*)b}, {&os, &as, &bs},
+                      {sizeof(bool), sizeof(bool), sizeof(bool)});
+  loop.run([op](auto p, auto s, int64_t n) {
+    bool* o = reinterpret_cast<bool*>(p[0]);
+    const bool* x = reinterpret_cast<const bool*>(p[1]);
+    const bool* y = reinterpret_cast<const bool*>(p[2]);
+    for (int64_t i = 0; i < n; ++i) {
+      const bool u = x[i * s[1]], v = y[i * s[2]];
+      o[i * s[0]] = op == LogicalOp::logical_and ? (u && v) : op == LogicalOp::logical_or ? (u || v) : (u != v);
+    }
   });
 }
 
 void copy(DType out_dtype, DType in_dtype, const std::vector<int64_t>& shape, void* out,
           const Strides& out_strides, const void* in, const Strides& in_strides) {
-  dispatch(out_dtype, [&](auto to) {
-    dispatch(in_dtype, [&](auto from) {
+  dispatch_storage(out_dtype, [&](auto to) {
+    dispatch_storage(in_dtype, [&](auto from) {
       using To = decltype(to);
       using From = decltype(from);
       StridedLoop<2> loop(shape, {static_cast<char*>(out), (char*)in}, {&out_strides, &in_strides},
@@ -291,10 +314,10 @@ void copy(DType out_dtype, DType in_dtype, const std::vector<int64_t>& shape, vo
         To* o = reinterpret_cast<To*>(p[0]);
         const From* x = reinterpret_cast<const From*>(p[1]);
         if (s[0] == int64_t(sizeof(To)) && s[1] == int64_t(sizeof(From))) {
-          for (int64_t i = 0; i < n; ++i) o[i] = static_cast<To>(x[i]);
+          for (int64_t i = 0; i < n; ++i) o[i] = element_cast<To>(x[i]);
         } else {
           const int64_t so = s[0] / int64_t(sizeof(To)), sx = s[1] / int64_t(sizeof(From));
-          for (int64_t i = 0; i < n; ++i) o[i * so] = static_cast<To>(x[i * sx]);
+          for (int64_t i = 0; i < n; ++i) o[i * so] = element_cast<To>(x[i * sx]);
         }
       });
     });
@@ -303,9 +326,9 @@ void copy(DType out_dtype, DType in_dtype, const std::vector<int64_t>& shape, vo
 
 void fill(DType dtype, const std::vector<int64_t>& shape, void* out, const Strides& out_strides,
           double value) {
-  dispatch(dtype, [&](auto t) {
+  dispatch_storage(dtype, [&](auto t) {
     using T = decltype(t);
-    const T v = static_cast<T>(value);
+    const T v = element_cast<T>(value);
     StridedLoop<1> loop(shape, {static_cast<char*>(out)}, {&out_strides}, {sizeof(T)});
     loop.run([v](auto p, auto s, int64_t n) {
       T* o = reinterpret_cast<T*>(p[0]);

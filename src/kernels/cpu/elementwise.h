@@ -42,6 +42,7 @@ struct UnaryParams {
   double a = 0, b = 0;
 };
 
+// out = a (op) b in `dtype`, a compute dtype; comparisons (eq ... ge) write bool.
 void binary(BinaryOp op, DType dtype, const std::vector<int64_t>& shape, void* out,
             const Strides& out_strides, const void* a, const Strides& a_strides, const void* b,
             const Strides& b_strides);
@@ -50,10 +51,16 @@ void unary(UnaryOp op, DType dtype, const std::vector<int64_t>& shape, void* out
            const Strides& out_strides, const void* in, const Strides& in_strides,
            UnaryParams params = {});
 
-// out = condition != 0 ? a : b, all of one dtype.
+// out = condition ? a : b; condition is bool, a, b and out are `dtype` (any, storage ones included).
 void where(DType dtype, const std::vector<int64_t>& shape, void* out, const Strides& out_strides,
            const void* condition, const Strides& c_strides, const void* a, const Strides& a_strides,
            const void* b, const Strides& b_strides);
+
+enum class LogicalOp { logical_and, logical_or, logical_xor };
+
+// out = a (op) b on bool operands.
+void logical(LogicalOp op, const std::vector<int64_t>& shape, void* out, const Strides& out_strides,
+             const void* a, const Strides& a_strides, const void* b, const Strides& b_strides);
 
 // out = in converted to out_dtype (also a plain strided copy when the dtypes agree).
 void copy(DType out_dtype, DType in_dtype, const std::vector<int64_t>& shape, void* out,

@@ -36,7 +36,7 @@ void index_add(DType dtype, int64_t outer, int64_t dst_axis, int64_t inner, void
 
 void gather(DType dtype, int64_t outer, int64_t src_axis, int64_t inner, const void* src,
             const int64_t* index, int64_t count, void* out) {
-  dispatch(dtype, [&](auto t) {
+  dispatch_storage(dtype, [&](auto t) {
     using T = decltype(t);
     const T* s = static_cast<const T*>(src);
     T* o = static_cast<T*>(out);
