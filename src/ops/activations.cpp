@@ -20,10 +20,10 @@ Tensor positive_mask(const Tensor& x, const char* op) {
   return detail::unary_kernel(UnaryOp::positive, x.detach(), op);
 }
 
-// 1 where lo < x < hi, else 0.
+// True where lo < x < hi.
 Tensor strictly_between(const Tensor& x, double lo, double hi) {
   const Tensor values = x.detach();
-  return gt(values, detail::scalar_for(values, lo)) * lt(values, detail::scalar_for(values, hi));
+  return logical_and(gt(values, detail::scalar_for(values, lo)), lt(values, detail::scalar_for(values, hi)));
 }
 
 // A 0-d zero in x's dtype, on its device.

@@ -81,9 +81,9 @@ Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> m
   if (lo > hi) throw Error("clamp: min " + std::to_string(lo) + " is above max " + std::to_string(hi));
   return record("clamp", {x}, unary_kernel(UnaryOp::clamp, x, "clamp", {lo, hi}),
                 [x, lo, hi](const Tensor& g) -> std::vector<Tensor> {
-                  // 1 inside [lo, hi], 0 outside: a constant mask, not part of any graph.
-                  const Tensor inside = ge(x.detach(), scalar(lo, x.dtype(), x.device())) *
-                                        le(x.detach(), scalar(hi, x.dtype(), x.device()));
+                  // True inside [lo, hi]: a constant mask, not part of any graph.
+                  const Tensor inside = logical_and(ge(x.detach(), scalar(lo, x.dtype(), x.device())),
+                                                    le(x.detach(), scalar(hi, x.dtype(), x.device())));
                   return {g * inside};
                 });
 }

@@ -34,7 +34,7 @@ Tensor reverse_cumsum(const Tensor& g, int64_t axis) { return flip(cumsum(flip(g
 Tensor cumprod_backward(const Tensor& x, const Tensor& y, const Tensor& g, int64_t axis) {
   const Tensor zero = zeros({}, x.dtype(), x.device()), one = ones({}, x.dtype(), x.device());
   const Tensor is_zero = eq(x.detach(), zero);
-  const Tensor first_zero = is_zero * eq(cumsum(is_zero, axis), one);
+  const Tensor first_zero = logical_and(is_zero, eq(cumsum(is_zero, axis), one));
   const Tensor nonzero_part = where(is_zero, zero, reverse_cumsum(g * y, axis) / where(is_zero, one, x));
   const Tensor without_first_zero = cumprod(where(first_zero, one, x), axis);
   return nonzero_part + where(first_zero, reverse_cumsum(g * without_first_zero, axis), zero);

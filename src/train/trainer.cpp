@@ -12,6 +12,7 @@
 #include "nabla/optim/clip.h"
 #include "nabla/train/checkpoint.h"
 #include "nabla/train/csv_logger.h"
+#include "nabla/train/interrupt.h"
 #include "nabla/train/progress.h"
 
 namespace nabla::train {
@@ -61,12 +62,22 @@ void report_on_stderr(const EpochRecord& r) {
   std::cerr << line.str();
 }
 
+// The epoch's figures by name, as both logs show them.
+EventFields epoch_fields(const EpochRecord& r) {
+  EventFields fields{{"epoch", static_cast<double>(r.epoch)}, {"train_loss", r.train_loss}};
+  if (!std::isnan(r.train_accuracy)) fields.emplace_back("train_accuracy", r.train_accuracy);
+  for (const auto& [name, value] : r.validation) fields.emplace_back(name, value);
+  fields.emplace_back("lr", r.lr);
+  fields.emplace_back("seconds", r.seconds);
+  return fields;
+}
+
 CsvRow csv_row(const EpochRecord& r) {
-  CsvRow row{{"epoch", r.epoch}, {"train_loss", r.train_loss}};
-  if (!std::isnan(r.train_accuracy)) row.emplace_back("train_accuracy", r.train_accuracy);
-  for (const auto& [name, value] : r.validation) row.emplace_back(name, value);
-  row.emplace_back("lr", r.lr);
-  row.emplace_back("seconds", r.seconds);
+  CsvRow row;
+  for (const auto& [name, value] : epoch_fields(r)) {
+    if (name == "epoch") row.emplace_back(name, r.epoch);  // an integer column
+    else row.emplace_back(name, value);
+  }
   return row;
 }
 
@@ -155,19 +166,43 @@ Trainer::Trainer(nn::Module& model, optim::Optimizer& optimizer, FitOptions opti
   if (!options_.report) options_.report = report_on_stderr;
 }
 
-EpochRecord Trainer::train_epoch(const Pass& train, int64_t epoch) {
+namespace {
+// Thrown out of a pass's for_each to leave it after the step in progress.
+struct StopAfterStep {};
+}  // namespace
+
+std::optional<EpochRecord> Trainer::train_epoch(const Pass& train, int64_t epoch,
+                                                std::optional<PartialEpoch>& partial) {
   model_.train();
   EpochRecord record;
   record.epoch = epoch + 1;
   record.epochs = options_.epochs;
   const auto start = std::chrono::steady_clock::now();
+  const std::string data_generator_at_start = train.generator ? train.generator->state() : "";
+  // A resumed epoch replays its first `skip` batches without stepping; the generator the steps
+  // draw from (dropout) is put back as it was after the last of them.
   PassTotals totals;
-  {
+  int64_t skip = 0;
+  double seconds_before = 0;
+  const std::string generator_after_skip = default_generator().state();
+  if (partial) {
+    totals = {partial->value_sum, partial->samples, partial->correct, partial->counts_correct};
+    skip = partial->batches_done;
+    seconds_before = partial->seconds;
+    record.lr = partial->lr;
+    partial.reset();
+  }
+  int64_t batch = 0;
+  try {
     ProgressOptions po;
     po.description = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(options_.epochs);
     std::optional<ProgressBar> bar;
-    if (options_.progress) bar.emplace(train.count, std::cerr, po);
+    if (options_.progress) bar.emplace(train.count - skip, std::cerr, po);
     train.for_each(epoch, [&](const StepThunk& step) {
+      if (batch < skip) {
+        if (++batch == skip) default_generator().set_state(generator_after_skip);
+        return;
+      }
       optimizer_.zero_grad();
       const StepResult r = step();
       r.loss.backward();
@@ -180,10 +215,24 @@ EpochRecord Trainer::train_epoch(const Pass& train, int64_t epoch) {
         throw Error("training diverged: the loss became " + std::to_string(value) + " in epoch " +
                     std::to_string(epoch + 1) + "; try a smaller learning rate");
       totals.add(r, value);
+      ++batch;
       if (bar) bar->step(r.samples, value);
+      const int64_t global_step = epoch * train.count + batch;
+      if (events_ && options_.log_every > 0 && global_step % options_.log_every == 0) {
+        const double seconds = seconds_since(start);
+        events_->write("step", {{"epoch", epoch + 1}, {"batch", static_cast<double>(batch)},
+                                {"step", static_cast<double>(global_step)}, {"loss", totals.mean()},
+                                {"accuracy", totals.accuracy()}, {"lr", record.lr},
+                                {"samples_per_second", seconds > 0 ? static_cast<double>(totals.samples) / seconds : kMissing}});
+      }
+      if (InterruptGuard::requested() && batch < train.count) throw StopAfterStep{};
     });
+  } catch (const StopAfterStep&) {
+    partial = PartialEpoch{batch, totals.value_sum, totals.samples, totals.correct, totals.counts_correct,
+                           seconds_before + seconds_since(start), record.lr, data_generator_at_start};
+    return std::nullopt;
   }
-  record.seconds = seconds_since(start);
+  record.seconds = seconds_before + seconds_since(start);
   record.train_loss = totals.mean();
   record.train_accuracy = totals.accuracy();
   return record;
@@ -209,7 +258,12 @@ Metrics Trainer::validate(const Pass* validation, int64_t epoch) {
   return metrics;
 }
 
-void Trainer::save_state(int64_t epochs_done, const FitResult& result, const Pass& train) const {
+std::string Trainer::checkpoint_path() const {
+  return (fs::path(options_.out_dir) / "checkpoint.safetensors").string();
+}
+
+void Trainer::save_state(int64_t epochs_done, const FitResult& result, const Pass& train,
+                         const PartialEpoch* partial) const {
   Checkpoint c;
   c.model = model_.state_dict();
   c.optimizer = optimizer_.state_dict();
@@ -220,12 +274,23 @@ void Trainer::save_state(int64_t epochs_done, const FitResult& result, const Pas
                 {"best_epoch", std::to_string(result.best_epoch)},
                 {"epochs_validated", std::to_string(stopping_.state().epochs_seen)},
                 {"epochs_without_improvement", std::to_string(stopping_.state().epochs_without_improvement)}};
-  if (train.generator) c.training["data_generator"] = train.generator->state();
-  save_checkpoint((fs::path(options_.out_dir) / "checkpoint.safetensors").string(), c);
+  // The data generator as the next epoch to run starts (for an interrupted one, as it started).
+  if (train.generator)
+    c.training["data_generator"] = partial ? partial->data_generator_at_start : train.generator->state();
+  if (partial) {
+    c.training["epoch_batches_done"] = std::to_string(partial->batches_done);
+    c.training["epoch_value_sum"] = exact_decimal(partial->value_sum);
+    c.training["epoch_samples"] = std::to_string(partial->samples);
+    c.training["epoch_correct"] = std::to_string(partial->correct);
+    c.training["epoch_counts_correct"] = partial->counts_correct ? "1" : "0";
+    c.training["epoch_seconds"] = exact_decimal(partial->seconds);
+    c.training["epoch_lr"] = exact_decimal(partial->lr);
+  }
+  save_checkpoint(checkpoint_path(), c);
 }
 
-int64_t Trainer::restore_state(FitResult& result, const Pass& train) {
-  const std::string path = (fs::path(options_.out_dir) / "checkpoint.safetensors").string();
+int64_t Trainer::restore_state(FitResult& result, const Pass& train, std::optional<PartialEpoch>& partial) {
+  const std::string path = checkpoint_path();
   if (!fs::exists(path)) throw IOError(path + ": no checkpoint to resume from");
   const Checkpoint c = load_checkpoint(path);
   model_.load_state_dict(c.model);
@@ -243,23 +308,53 @@ int64_t Trainer::restore_state(FitResult& result, const Pass& train) {
                         std::stoll(field("epochs_validated")), std::stoll(field("epochs_without_improvement"))});
   result.epochs = read_records(fs::path(options_.out_dir) / "metrics.csv", options_.epochs);
   for (const EpochRecord& r : result.epochs) add_to_history(result.history, r);
+  if (c.training.count("epoch_batches_done"))  // written by an interrupt, mid-epoch
+    partial = PartialEpoch{std::stoll(field("epoch_batches_done")), std::stod(field("epoch_value_sum")),
+                           std::stoll(field("epoch_samples")),      std::stoll(field("epoch_correct")),
+                           field("epoch_counts_correct") == "1",   std::stod(field("epoch_seconds")),
+                           std::stod(field("epoch_lr")),           field("data_generator")};
   return std::stoll(field("epochs_done"));
 }
 
 FitResult Trainer::run(const Pass& train, const Pass* validation) {
+  InterruptGuard interrupts;
   FitResult result;
   const bool writes = !options_.out_dir.empty();
   if (writes) fs::create_directories(options_.out_dir);
   int64_t first_epoch = 0;
-  if (options_.resume) first_epoch = restore_state(result, train);
+  std::optional<PartialEpoch> partial;
+  if (options_.resume) first_epoch = restore_state(result, train, partial);
   result.epochs_run = first_epoch;
   std::optional<CsvLogger> log;
-  if (writes)
+  if (writes) {
     log.emplace(fs::path(options_.out_dir) / "metrics.csv",
                 options_.resume ? CsvLogger::Mode::append : CsvLogger::Mode::overwrite);
+    if (!options_.resume) fs::remove(fs::path(options_.out_dir) / "events.jsonl");
+    events_.emplace(fs::path(options_.out_dir) / "events.jsonl");
+    events_->write("start", {{"epochs", static_cast<double>(options_.epochs)},
+                             {"first_epoch", static_cast<double>(first_epoch + 1)},
+                             {"first_batch", partial ? static_cast<double>(partial->batches_done + 1) : 1},
+                             {"batches_per_epoch", static_cast<double>(train.count)}});
+  }
+  // After an interrupt: the checkpoint is written (mid-epoch, or the epoch's own when the
+  // interrupt came during validation), then the caller hears where the run stopped.
+  auto stop = [&](int64_t epoch, int64_t batches_done) {
+    std::string where = "interrupted in epoch " + std::to_string(epoch + 1) + "/" + std::to_string(options_.epochs);
+    where += batches_done < train.count ? " after batch " + std::to_string(batches_done) + " of " + std::to_string(train.count)
+                                        : " at its end";
+    if (!writes) throw Interrupted(where + "; nothing was saved (no output directory)", "");
+    events_->write("interrupted", {{"epoch", static_cast<double>(epoch + 1)}, {"batch", static_cast<double>(batches_done)}});
+    throw Interrupted(where + "; checkpoint " + checkpoint_path() + " written, resume from it to continue",
+                      checkpoint_path());
+  };
 
   for (int64_t epoch = first_epoch; epoch < options_.epochs; ++epoch) {
-    EpochRecord record = train_epoch(train, epoch);
+    std::optional<EpochRecord> done = train_epoch(train, epoch, partial);
+    if (!done) {
+      if (writes) save_state(epoch, result, train, &*partial);
+      stop(epoch, partial->batches_done);
+    }
+    EpochRecord record = std::move(*done);
     result.train_seconds += record.seconds;
     record.validation = validate(validation, epoch);
     add_to_history(result.history, record);
@@ -273,6 +368,7 @@ FitResult Trainer::run(const Pass& train, const Pass* validation) {
 
     if (writes) {
       log->write(csv_row(record));
+      events_->write("epoch", epoch_fields(record));
       write_learning_curves(fs::path(options_.out_dir) / "curves.svg", result.history);
       if (improved)
         io::save_safetensors((fs::path(options_.out_dir) / "best.safetensors").string(), model_.state_dict(),
@@ -281,6 +377,7 @@ FitResult Trainer::run(const Pass& train, const Pass* validation) {
     }
     options_.report(record);
     result.epochs.push_back(std::move(record));
+    if (InterruptGuard::requested()) stop(epoch, train.count);
 
     if (options_.patience > 0 && !std::isnan(monitored) && stopping_.should_stop()) {
       result.stopped_early = true;
@@ -289,6 +386,12 @@ FitResult Trainer::run(const Pass& train, const Pass* validation) {
       break;
     }
   }
+  if (writes)
+    events_->write("done", {{"epochs_run", static_cast<double>(result.epochs_run)},
+                            {"best_epoch", static_cast<double>(result.best_epoch)},
+                            {"stopped_early", result.stopped_early ? 1.0 : 0.0},
+                            {"train_seconds", result.train_seconds}});
+  events_.reset();
   return result;
 }
 

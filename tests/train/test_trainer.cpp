@@ -1,10 +1,14 @@
 // The Trainer over a batch type of its own (not a DataLoader's): a least-squares fit of
 // y = 3 x - 1 from shuffled mini-batches. Exact resume with the shuffling generator in the
-// checkpoint, per-step schedules, gradient clipping, and early stopping on a metric of the caller's.
+// checkpoint, per-step schedules, gradient clipping, early stopping on a metric of the caller's, and
+// Ctrl-C: a checkpoint after the step in progress and a resume from the middle of an epoch.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <numeric>
 
 #include "nabla/functional.h"
@@ -12,6 +16,7 @@
 #include "nabla/nn/layers.h"
 #include "nabla/optim/optimizer.h"
 #include "nabla/optim/scheduler.h"
+#include "nabla/train/interrupt.h"
 #include "nabla/train/trainer.h"
 
 using namespace nabla;
@@ -151,4 +156,123 @@ TEST(Trainer, StopsEarlyOnTheCallersMetricAndKeepsTheBestEpoch) {
 
 TEST(Trainer, RefusesToResumeWithoutACheckpoint) {
   EXPECT_THROW(fit_line(temp_dir("nabla_trainer_nothing"), 2, true), IOError);
+}
+
+// ---- Ctrl-C: the first SIGINT stops after the step in progress, with a checkpoint ----------------
+
+namespace {
+
+// fit_line with noise drawn into each batch's targets as it is made and dropout on the prediction:
+// both draw from the default generator, so a mid-epoch resume, which replays the batches before
+// the stop, must put it back as it was after the last step done. A real SIGINT is raised during
+// step `interrupt_at` (1-based, counted over the run; 0: none).
+train::FitResult fit_noisy_line(const std::string& dir, int64_t epochs, bool resume, int64_t interrupt_at,
+                                nn::StateDict* weights = nullptr) {
+  auto model = line_model();
+  LineData data;
+  optim::SGD sgd(model->parameters(), {.lr = 0.1, .momentum = 0.9});
+  int64_t steps = 0;
+  const train::Step<Pairs> step = [&](nn::Module& m, const Pairs& b) -> train::StepResult {
+    if (++steps == interrupt_at) std::raise(SIGINT);
+    return {F::mse_loss(F::dropout(m(b.x), 0.2), b.y), b.x.size(0)};
+  };
+  train::Trainer trainer(*model, sgd, {.epochs = epochs, .out_dir = dir, .resume = resume, .progress = false,
+                                       .log_every = 3, .report = [](const train::EpochRecord&) {}});
+  train::Batches<Pairs> noisy = data.batches();
+  noisy.for_each = [clean = noisy.for_each](int64_t epoch, const std::function<void(const Pairs&)>& visit) {
+    clean(epoch, [&](const Pairs& b) { visit({b.x, b.y + randn(b.y.shape(), DType::f64) * 0.01}); });
+  };
+  train::FitResult result = trainer.fit(noisy, step);
+  if (weights) *weights = model->state_dict();
+  return result;
+}
+
+std::vector<nlohmann::json> read_events(const std::string& dir) {
+  std::ifstream in(fs::path(dir) / "events.jsonl");
+  std::vector<nlohmann::json> events;
+  for (std::string line; std::getline(in, line);) events.push_back(nlohmann::json::parse(line));
+  return events;
+}
+
+void expect_same_weights(const nn::StateDict& a, const nn::StateDict& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i)
+    EXPECT_EQ(a[i].second.to_vector<double>(), b[i].second.to_vector<double>()) << a[i].first;
+}
+
+}  // namespace
+
+TEST(TrainerInterrupt, StopsAfterTheStepAndResumesMidEpochBitForBit) {
+  nn::StateDict straight, resumed;
+  const train::FitResult reference = fit_noisy_line(temp_dir("nabla_interrupt_straight"), 3, false, 0, &straight);
+  const std::string dir = temp_dir("nabla_interrupt_resumed");
+  try {
+    fit_noisy_line(dir, 3, false, 6);  // epoch 2, batch 2 of 4
+    FAIL() << "no Interrupted";
+  } catch (const train::Interrupted& e) {
+    EXPECT_NE(std::string(e.what()).find("interrupted in epoch 2/3 after batch 2 of 4"), std::string::npos) << e.what();
+    EXPECT_EQ(e.checkpoint(), (fs::path(dir) / "checkpoint.safetensors").string());
+    EXPECT_TRUE(fs::exists(e.checkpoint()));
+  }
+  const train::FitResult result = fit_noisy_line(dir, 3, true, 0, &resumed);
+  expect_same_weights(straight, resumed);
+  ASSERT_EQ(result.epochs.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(result.epochs[i].train_loss, reference.epochs[i].train_loss) << i;
+}
+
+TEST(TrainerInterrupt, AnInterruptInTheFirstEpochLeavesARunThatResumes) {
+  nn::StateDict straight, resumed;
+  fit_noisy_line(temp_dir("nabla_interrupt_first_straight"), 2, false, 0, &straight);
+  const std::string dir = temp_dir("nabla_interrupt_first");
+  EXPECT_THROW(fit_noisy_line(dir, 2, false, 1), train::Interrupted);
+  fit_noisy_line(dir, 2, true, 0, &resumed);
+  expect_same_weights(straight, resumed);
+}
+
+TEST(TrainerInterrupt, TheEventLogFollowsTheRunAcrossTheInterrupt) {
+  const std::string dir = temp_dir("nabla_interrupt_events");
+  EXPECT_THROW(fit_noisy_line(dir, 2, false, 5), train::Interrupted);
+  fit_noisy_line(dir, 2, true, 0);
+  std::vector<std::string> kinds;
+  for (const auto& e : read_events(dir)) {
+    kinds.push_back(e["event"]);
+    EXPECT_TRUE(e["time"].is_number()) << e.dump();
+  }
+  // 8 steps with a line every 3rd: steps 3 before the stop at step 5, then 6 after the resume.
+  EXPECT_EQ(kinds, (std::vector<std::string>{"start", "step", "epoch", "interrupted", "start", "step", "epoch", "done"}));
+  const auto events = read_events(dir);
+  EXPECT_EQ(events[1]["step"], 3);
+  EXPECT_EQ(events[3]["epoch"], 2);
+  EXPECT_EQ(events[3]["batch"], 1);
+  EXPECT_EQ(events[4]["first_epoch"], 2);
+  EXPECT_EQ(events[4]["first_batch"], 2);
+  EXPECT_EQ(events[5]["step"], 6);
+  EXPECT_EQ(events[7]["epochs_run"], 2);
+}
+
+TEST(TrainerInterrupt, WithoutAnOutputDirectoryItSaysNothingWasSaved) {
+  try {
+    fit_noisy_line("", 2, false, 2);
+    FAIL() << "no Interrupted";
+  } catch (const train::Interrupted& e) {
+    EXPECT_NE(std::string(e.what()).find("nothing was saved"), std::string::npos) << e.what();
+    EXPECT_EQ(e.checkpoint(), "");
+  }
+}
+
+TEST(TrainerInterrupt, TheHandlerLivesOnlyDuringFitAndASecondCtrlCQuitsAtOnce) {
+  struct sigaction before {}, after {};
+  sigaction(SIGINT, nullptr, &before);
+  fit_noisy_line(temp_dir("nabla_interrupt_restored"), 1, false, 0);
+  sigaction(SIGINT, nullptr, &after);
+  EXPECT_EQ(before.sa_handler, after.sa_handler);
+  EXPECT_EXIT(
+      {
+        train::InterruptGuard guard;
+        std::raise(SIGINT);  // asks to stop, and says so
+        if (!train::InterruptGuard::requested()) std::exit(1);
+        std::raise(SIGINT);  // ends the process
+        std::exit(2);
+      },
+      ::testing::KilledBySignal(SIGINT), "Ctrl-C again to quit at once");
 }

@@ -1,8 +1,9 @@
 // The training loop, one for every application: epochs of step, backward, clipping and optimizer
 // update over any kind of batch, with a progress bar, per-epoch validation, a learning-rate
 // schedule stepped per epoch or per batch, early stopping on any validation metric, the best
-// weights kept, a CSV log, learning curves, and a checkpoint after every epoch from which a
-// resumed run continues exactly as one that never stopped.
+// weights kept, a CSV log per epoch and a JSON-lines event log per N steps, learning curves, and a
+// checkpoint after every epoch, and on Ctrl-C after the step in progress (interrupt.h), from which
+// a resumed run continues exactly as one that never stopped.
 //
 // What is trained and on what is the caller's: a pass over the data (`Batches<Batch>`, any batch
 // type) and a step (model, batch) -> loss. For a classifier on a DataLoader:
@@ -33,6 +34,7 @@ NABLA_HEADER_LAYER(TRAIN);
 #include "nabla/optim/scheduler.h"
 #include "nabla/random.h"
 #include "nabla/train/early_stopping.h"
+#include "nabla/train/event_log.h"
 #include "nabla/train/metrics.h"
 #include "nabla/train/plot.h"
 
@@ -91,9 +93,11 @@ struct EpochRecord {
 // keep g++ from warning about the members left out).
 struct FitOptions {
   int64_t epochs = 5;
-  std::string out_dir{};      // checkpoint.safetensors, best.safetensors, metrics.csv, curves.svg; empty: none
+  // checkpoint.safetensors, best.safetensors, metrics.csv, events.jsonl, curves.svg; empty: none
+  std::string out_dir{};
   bool resume = false;        // continue from out_dir/checkpoint.safetensors
   bool progress = true;       // progress bar on stderr
+  int64_t log_every = 50;     // steps between "step" lines of events.jsonl; 0: epochs only
   double clip_grad_norm = 0;  // clip the gradients' global norm to this before each update; 0: off
   // Early stopping and the best weights follow this validation metric.
   std::string monitor = "val_loss";
@@ -162,11 +166,26 @@ class Trainer {
                 batches.generator};
   }
 
+  // An epoch stopped by an interrupt after `batches_done` steps: its running figures, and the
+  // data generator as the epoch began (a resumed run replays the epoch's batches up to there).
+  struct PartialEpoch {
+    int64_t batches_done = 0;
+    double value_sum = 0;
+    int64_t samples = 0, correct = 0;
+    bool counts_correct = false;
+    double seconds = 0, lr = 0;
+    std::string data_generator_at_start;
+  };
+
   FitResult run(const Pass& train, const Pass* validation);
-  EpochRecord train_epoch(const Pass& train, int64_t epoch);
+  // The epoch's record; nullopt when an interrupt stopped it, `partial` then saying where. A
+  // `partial` given in continues that epoch.
+  std::optional<EpochRecord> train_epoch(const Pass& train, int64_t epoch, std::optional<PartialEpoch>& partial);
   Metrics validate(const Pass* validation, int64_t epoch);
-  void save_state(int64_t epochs_done, const FitResult& result, const Pass& train) const;
-  int64_t restore_state(FitResult& result, const Pass& train);
+  void save_state(int64_t epochs_done, const FitResult& result, const Pass& train,
+                  const PartialEpoch* partial = nullptr) const;
+  int64_t restore_state(FitResult& result, const Pass& train, std::optional<PartialEpoch>& partial);
+  std::string checkpoint_path() const;
 
   nn::Module& model_;
   optim::Optimizer& optimizer_;
@@ -174,6 +193,7 @@ class Trainer {
   optim::LRScheduler* scheduler_ = nullptr;
   ScheduleEvery schedule_every_ = ScheduleEvery::epoch;
   EarlyStopping stopping_;  // tracks the best `monitor`, whether or not it may stop the run
+  std::optional<EventLog> events_;
 };
 
 }  // namespace nabla::train
