@@ -17,7 +17,7 @@
 int main(int argc, char** argv) {
   using namespace nabla::cli;
   CLI::App app{"nabla: train and evaluate neural networks"};
-  app.set_version_flag("--version", "nabla " NABLA_VERSION);
+  app.set_version_flag("--version", std::string("nabla ") + nabla::version());
   app.require_subcommand(1);
   const std::vector<Command> commands = all_commands();
   std::vector<SharedOptions> shared(commands.size());  // each command's own, so each keeps its defaults

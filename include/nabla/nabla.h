@@ -12,3 +12,4 @@ NABLA_HEADER_LAYER(CORE);
 #include "nabla/random.h"
 #include "nabla/shape.h"
 #include "nabla/tensor.h"
+#include "nabla/version.h"
