@@ -6,6 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
+  clang-14 libclang-rt-14-dev libomp-14-dev  # the sanitizer build, libFuzzer and clang's OpenMP
   libopenblas-openmp-dev   # BLAS on the same OpenMP pool as our own kernels
   zlib1g-dev               # gzip IDX files
   nlohmann-json3-dev       # safetensors headers, fixtures

@@ -12,6 +12,7 @@
 
 #include "command.h"
 #include "nabla/parallel.h"
+#include "nabla/version.h"
 #include "nabla/random.h"
 
 int main(int argc, char** argv) {

@@ -27,6 +27,9 @@ Tensor batched_gemm(Tensor a, Tensor b, const Shape& batch) {
   Shape out_shape = batch;
   out_shape.push_back(m);
   out_shape.push_back(n);
+  // Nothing to multiply (an empty operand has no BLAS layout): an empty product, or sums over an
+  // empty k, which are zeros.
+  if (numel(out_shape) == 0 || k == 0) return zeros(out_shape, a.dtype(), a.device());
   Tensor out = Tensor::empty(out_shape, a.dtype(), a.device());
   auto la = blas_layout(a);
   if (!la) {

@@ -149,7 +149,8 @@ io::Image make_image_grid(const Tensor& tiles, const ImageGridOptions& o) {
     const int64_t base = i * tile_values;
     const auto [low, high] = o.normalization == TileScale::shared ? shared : range_of(base, base + tile_values);
     const double span = high - low;
-    auto to_byte = [&](double v) -> uint8_t {
+    // An init-capture: clang before 16 cannot capture a structured binding by name.
+    auto to_byte = [low = low, span](double v) -> uint8_t {
       if (!std::isfinite(v) || !(span > 0)) return 0;
       return static_cast<uint8_t>(std::lround(std::clamp((v - low) / span, 0.0, 1.0) * 255));
     };

@@ -144,7 +144,7 @@ TEST(NNvsPyTorch, Activations) {
       {"log_softmax", [] { return std::make_shared<nn::LogSoftmax>(1); }},
   };
   for (const auto& [name, make] : layers)
-    check_case(name, [&](CaseRun& r) { return (*make())(r.in.at("x")); });
+    check_case(name, [&make = make](CaseRun& r) { return (*make())(r.in.at("x")); });
 }
 
 TEST(NNvsPyTorch, CrossEntropy) {

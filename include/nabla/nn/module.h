@@ -206,9 +206,11 @@ decltype(auto) call(M& module, Args&&... args) {
 template <class Self>
 class CallableModule : public Module {
  public:
+  // Constrained through the return type, which is looked at only where the call is made (Self is
+  // complete there): clang before 16 checks a requires-clause naming Self while Self is still
+  // being defined, and keeps that (failed) answer.
   template <class... Args>
-    requires requires(Self& self, Args&&... args) { self.forward(std::forward<Args>(args)...); }
-  decltype(auto) operator()(Args&&... args) {
+  auto operator()(Args&&... args) -> decltype(call(std::declval<Self&>(), std::forward<Args>(args)...)) {
     return call(static_cast<Self&>(*this), std::forward<Args>(args)...);
   }
 };

@@ -30,8 +30,9 @@ void sort_indices(DType dtype, int64_t outer, int64_t n, int64_t inner, int64_t 
       std::vector<T> values(static_cast<size_t>(n));
       for (int64_t i = 0; i < n; ++i) values[static_cast<size_t>(i)] = x[(o * n + i) * inner + r];
       // Ties are broken by position, which makes the order total: a partial sort by it gives the
-      // first k of the stable full sort.
-      auto before = [&](int64_t a, int64_t b) {
+      // first k of the stable full sort. (`descending` by value: clang 14 cannot capture a
+      // parameter by reference inside an OpenMP region.)
+      auto before = [&values, descending = descending](int64_t a, int64_t b) {
         const T va = values[static_cast<size_t>(a)], vb = values[static_cast<size_t>(b)];
         if (descending ? less_with_nan_last(vb, va) : less_with_nan_last(va, vb)) return true;
         if (descending ? less_with_nan_last(va, vb) : less_with_nan_last(vb, va)) return false;
