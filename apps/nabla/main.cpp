@@ -1,23 +1,48 @@
-// nabla: the command line. Builds one subcommand per entry of the command table, parses, sets up
-// what every command starts from (thread count, seed) and runs the chosen one. Bad arguments print
-// one line saying what is wrong (and CLI11's hint to try --help) and exit non-zero; errors from the
-// library print one line naming what went wrong, never a stack trace.
+// nabla: the command line. Builds one subcommand per entry of the command table and parses the
+// command line and any --config file. A bad command line prints one line saying what is wrong
+// (with a suggestion for a near miss) and exits with CLI11's status for that kind of mistake
+// (argument_errors.h). Then it chooses the run directory of a training command and writes the
+// configuration there (run_directory.h), sets up what every command starts from (thread count,
+// seed) and runs the chosen command; an error from the library prints one line naming what went
+// wrong, never a stack trace, and exits with status 1.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <exception>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "argument_errors.h"
 #include "command.h"
 #include "nabla/parallel.h"
 #include "nabla/random.h"
+#include "run_directory.h"
+
+namespace {
+
+// More threads than cores take turns on them: correct, but slower than one thread per core.
+void warn_if_more_threads_than_cores(int threads) {
+  const unsigned cores = std::thread::hardware_concurrency();
+  if (cores > 0 && threads > static_cast<int>(cores))
+    std::cerr << "nabla: warning: --threads " << threads << " is more than the " << cores
+              << " cores of this machine; the threads take turns on them and run slower (--threads 0 uses each core "
+                 "once)\n";
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace nabla::cli;
   CLI::App app{"nabla: train and evaluate neural networks"};
   app.set_version_flag("--version", "nabla " NABLA_VERSION);
+  // Inherited by every command: --help shows each option's default, and --config (an option of
+  // this top-level app, where CLI11 reads config files) may follow a command's name.
+  app.option_defaults()->always_capture_default();
+  app.fallthrough();
+  app.set_config("--config", "", "read options from a TOML file, e.g. a run's config.toml to repeat the run");
+  app.allow_config_extras(CLI::config_extras_mode::error);  // a misspelt key is an error, not ignored
   app.require_subcommand(1);
   const std::vector<Command> commands = all_commands();
   std::vector<SharedOptions> shared(commands.size());  // each command's own, so each keeps its defaults
@@ -26,23 +51,39 @@ int main(int argc, char** argv) {
     CLI::App* sub = app.add_subcommand(commands[i].name, commands[i].help);
     commands[i].add_options(*sub);
     add_shared_options(*sub, commands[i].shared, shared[i]);
+    // Resuming is what one does to a run, not part of what it is: config.toml leaves it out.
+    if (CLI::Option* resume = sub->get_option_no_throw("--resume")) resume->configurable(false);
+    sub->footer("Every option can also come from a TOML file: --config FILE (given here too, an option wins).");
     subcommands.push_back(sub);
   }
-  // CLI11 would only say "A subcommand is required" for a misspelt one: name it, and the choices.
-  if (argc > 1 && argv[1][0] != '-' &&
-      std::none_of(commands.begin(), commands.end(), [&](const Command& c) { return c.name == argv[1]; })) {
-    std::string names;
-    for (const Command& c : commands) names += (names.empty() ? "" : ", ") + c.name;
-    std::cerr << "nabla: unknown command '" << argv[1] << "'; the commands are " << names << "\n";
+
+  size_t chosen = 0;
+  try {
+    app.parse(argc, argv);
+    // CLI11 has checked that exactly one subcommand was given.
+    chosen = static_cast<size_t>(
+        std::find_if(subcommands.begin(), subcommands.end(), [](const CLI::App* sub) { return sub->parsed(); }) -
+        subcommands.begin());
+    SharedOptions& options = shared[chosen];
+    options.progress = !options.no_progress;
+    if (commands[chosen].check) commands[chosen].check(options);
+    const std::optional<OutputOption>& out = commands[chosen].shared.out;
+    if (out && out->run_name && !out->run_name().empty()) {
+      const bool resume = subcommands[chosen]->count("--resume") > 0;
+      const bool defaulted = options.out.empty();
+      options.out = choose_run_directory(options.out, out->run_name(), resume, options.force);
+      if (defaulted) std::cerr << "nabla: writing the run to " << options.out << " (--out to choose)\n";
+      write_run_config(options.out, *subcommands[chosen]);
+    }
+  } catch (const CLI::ParseError& e) {
+    return report_parse_error(app, e);
+  } catch (const std::exception& e) {  // writing config.toml
+    std::cerr << "nabla: " << e.what() << "\n";
     return 1;
   }
-  CLI11_PARSE(app, argc, argv);
 
-  // CLI11 has checked that exactly one subcommand was given.
-  const size_t chosen = static_cast<size_t>(
-      std::find_if(subcommands.begin(), subcommands.end(), [](const CLI::App* sub) { return sub->parsed(); }) -
-      subcommands.begin());
   const SharedOptions& options = shared[chosen];
+  warn_if_more_threads_than_cores(options.threads);
   try {
     if (options.threads > 0) nabla::set_num_threads(options.threads);
     // Before the command builds anything, so its weights, shuffling and dropout follow --seed.

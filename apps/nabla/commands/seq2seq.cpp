@@ -267,20 +267,20 @@ void add_seq2seq_options(CLI::App& app, Seq2seqOptions& o) {
       ->check(CLI::IsMember({"plain", "reverse", "peeky", "reverse-peeky", "attention", "reverse-attention"}));
   app.add_flag("--compare", o.compare,
                "train plain, reverse, peeky, reverse-peeky and attention in turn and print a Markdown table");
-  app.add_option("--epochs", o.epochs, "training epochs")->check(kPositive);
-  app.add_option("--batch-size", o.batch_size, "questions per batch")->check(kPositive);
-  app.add_option("--hidden", o.hidden, "LSTM hidden size")->check(kPositive);
-  app.add_option("--embedding", o.embedding, "character embedding size")->check(kPositive);
-  app.add_option("--lr", o.lr, "Adam's learning rate")->check(kPositive);
-  app.add_option("--clip", o.clip, "gradient norm clipping")->check(kPositive);
-  app.add_option("--train-size", o.train_size, "training questions")->check(kPositive);
-  app.add_option("--validation-size", o.validation_size, "validation questions")->check(kPositive);
+  app.add_option("--epochs", o.epochs, "training epochs")->check(positive(o.epochs));
+  app.add_option("--batch-size", o.batch_size, "questions per batch")->check(positive(o.batch_size));
+  app.add_option("--hidden", o.hidden, "LSTM hidden size")->check(positive(o.hidden));
+  app.add_option("--embedding", o.embedding, "character embedding size")->check(positive(o.embedding));
+  app.add_option("--lr", o.lr, "Adam's learning rate")->check(positive(o.lr));
+  app.add_option("--clip", o.clip, "gradient norm clipping")->check(positive(o.clip));
+  app.add_option("--train-size", o.train_size, "training questions")->check(positive(o.train_size));
+  app.add_option("--val-size", o.validation_size, "validation questions")->check(positive(o.validation_size));
   app.add_option("--beam-width", o.beam_width, "also score the final model with beam search of this width (0: no)")
-      ->check(kNonNegative);
+      ->check(non_negative(o.beam_width));
   app.add_option("--beam-examples", o.beam_examples, "validation questions scored with beam search")
-      ->check(kPositive);
+      ->check(positive(o.beam_examples));
   app.add_option("--heatmaps", o.heatmaps, "attention heat maps of the first validation questions")
-      ->check(kNonNegative);
+      ->check(non_negative(o.heatmaps));
   app.add_flag("--resume", o.resume, "continue the run in --out (each variant's, with --compare) from its checkpoint");
   app.add_option("--model-file", o.model_file,
                  "score this model.safetensors of an earlier run on the validation questions instead of training")
@@ -328,7 +328,7 @@ Command seq2seq_command() {
           .help = "train seq2seq models on addition or date questions",
           .shared = {.seed = "data, weights, shuffling",
                      .threads = true,
-                     .out = OutputOption{"runs/seq2seq", "run directory (with --compare, one sub-directory per variant)"},
+                     .out = OutputOption{.help = "run directory, with config.toml (with --compare, one sub-directory per variant)", .run_name = [] { return "seq2seq"; }},
                      .progress = true},
           .add_options = [options](CLI::App& app) { add_seq2seq_options(app, *options); },
           .run = [options](const SharedOptions& shared) { return run_seq2seq(*options, shared); }};
