@@ -84,14 +84,15 @@ std::optional<std::string> nearest(const std::string& typed, const std::vector<s
 }
 
 int report_parse_error(const CLI::App& app, const CLI::ParseError& error) {
-  const int status = error.get_exit_code();
-  if (status == static_cast<int>(CLI::ExitCodes::Success)) {  // --help or --version: CLI11 prints them
-    return app.exit(error);
-  }
+  if (error.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(error);  // --help, --version
   const CLI::App* command = chosen_command(app);
   std::string message = error.what();
+  int status = error.get_exit_code();
+  // A word nothing took is reported first, as an unexpected argument (109), whatever CLI11 found
+  // first: a misspelt option may well be why a required one seems missing.
   if (const std::string leftovers = message_for_leftovers(app, command); !leftovers.empty()) {
     message = leftovers;
+    status = static_cast<int>(CLI::ExitCodes::ExtrasError);
   } else if (command == nullptr && dynamic_cast<const CLI::RequiredError*>(&error) != nullptr) {
     message = "give a command: " + command_list(app);
   }
@@ -101,9 +102,6 @@ int report_parse_error(const CLI::App& app, const CLI::ParseError& error) {
 
   std::cerr << "nabla: " << message << "\n"
             << "Run 'nabla " << (command ? command->get_name() + " " : "") << "--help' for more information.\n";
-  // A word that names no command is an unexpected argument (109), whatever CLI11 found first.
-  if (command == nullptr && !message_for_leftovers(app, command).empty())
-    return static_cast<int>(CLI::ExitCodes::ExtrasError);
   return status;
 }
 

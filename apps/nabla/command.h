@@ -83,4 +83,15 @@ void add_shared_options(CLI::App& app, const SharedOptionChoice& choice, SharedO
 // ("without a validation split (--val-fraction 0)"); an argument error with exit status 108.
 [[noreturn]] void refuse_unused(const std::string& option, const std::string& why);
 
+// For the commands that draw a sample after training (gpt, lm): the sampling options changed
+// (from `defaults`) while --tokens 0 draws none are refused.
+template <class Options>
+void refuse_sampling_without_sample(const Options& o, const Options& defaults) {
+  if (o.tokens != 0) return;
+  const std::string why = "with --tokens 0: no sample is drawn";
+  if (o.prompt != defaults.prompt) refuse_unused("--prompt", why);
+  if (o.temperature != defaults.temperature) refuse_unused("--temperature", why);
+  if (o.top_k != defaults.top_k) refuse_unused("--top-k", why);
+}
+
 }  // namespace nabla::cli

@@ -37,11 +37,13 @@ int main(int argc, char** argv) {
   using namespace nabla::cli;
   CLI::App app{"nabla: train and evaluate neural networks"};
   app.set_version_flag("--version", "nabla " NABLA_VERSION);
-  // Inherited by every command: --help shows each option's default, and --config (an option of
+  // Inherited by every command: --help shows each option's default, an option given twice takes
+  // the last value (as git's do, so a script can append an override), and --config (an option of
   // this top-level app, where CLI11 reads config files) may follow a command's name.
-  app.option_defaults()->always_capture_default();
+  app.option_defaults()->always_capture_default()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.fallthrough();
-  app.set_config("--config", "", "read options from a TOML file, e.g. a run's config.toml to repeat the run");
+  app.set_config("--config", "", "read options from a TOML file, e.g. a run's config.toml to repeat the run")
+      ->type_name("FILE");
   app.allow_config_extras(CLI::config_extras_mode::error);  // a misspelt key is an error, not ignored
   app.require_subcommand(1);
   const std::vector<Command> commands = all_commands();

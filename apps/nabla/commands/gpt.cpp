@@ -116,6 +116,27 @@ std::pair<std::unique_ptr<models::GPT>, data::Vocabulary> load_model(const std::
   }
 }
 
+// Options that would change nothing in the combination given are refused rather than ignored:
+// the sampling options without a sample, and the corpus, architecture and training options with
+// --model-file, which samples from a trained model as it is.
+void refuse_unused_gpt_options(const GptOptions& o) {
+  const GptOptions defaults;
+  refuse_sampling_without_sample(o, defaults);
+  if (o.model_file.empty()) return;
+  const std::string why = "with --model-file: that model is sampled from as it is, not trained";
+  const std::pair<const char*, bool> changed[] = {
+      {"--max-chars", o.max_chars != defaults.max_chars},  {"--val-fraction", o.val_fraction != defaults.val_fraction},
+      {"--context", o.context != defaults.context},        {"--layers", o.layers != defaults.layers},
+      {"--d-model", o.d_model != defaults.d_model},        {"--heads", o.heads != defaults.heads},
+      {"--dropout", o.dropout != defaults.dropout},        {"--untied", o.untied != defaults.untied},
+      {"--epochs", o.epochs != defaults.epochs},           {"--batch-size", o.batch_size != defaults.batch_size},
+      {"--lr", o.lr != defaults.lr},                       {"--weight-decay", o.weight_decay != defaults.weight_decay},
+      {"--warmup", o.warmup != defaults.warmup},           {"--clip", o.clip != defaults.clip},
+      {"--val-windows", o.val_windows != defaults.val_windows}, {"--resume", o.resume}};
+  for (const auto& [option, is_changed] : changed)
+    if (is_changed) refuse_unused(option, why);
+}
+
 void add_gpt_options(CLI::App& app, GptOptions& o) {
   app.add_option("--corpus", o.corpus, "text corpus")->check(CLI::IsMember({"wordnet"}));
   app.add_option("--max-chars", o.max_chars, "use only about this many characters of glosses (0: all, ~9 million)")
@@ -243,7 +264,8 @@ Command gpt_command() {
                      .progress = true,
                      .data = DataSource::wordnet},
           .add_options = [options](CLI::App& app) { add_gpt_options(app, *options); },
-          .run = [options](const SharedOptions& shared) { return run_gpt(*options, shared); }};
+          .run = [options](const SharedOptions& shared) { return run_gpt(*options, shared); },
+          .check = [options](const SharedOptions&) { refuse_unused_gpt_options(*options); }};
 }
 
 }  // namespace nabla::cli

@@ -53,6 +53,17 @@ struct LanguageModelOptions {
   bool resume = false;            // continue the run in --out from its checkpoint
 };
 
+// Options that would change nothing in the combination given are refused rather than ignored.
+void refuse_unused_lm_options(const LanguageModelOptions& o) {
+  const LanguageModelOptions defaults;
+  refuse_sampling_without_sample(o, defaults);
+  if (o.level == "char") {
+    const std::string why = "at --level char: every character seen is kept";
+    if (o.min_count != defaults.min_count) refuse_unused("--min-count", why);
+    if (o.max_vocab != defaults.max_vocab) refuse_unused("--max-vocab", why);
+  }
+}
+
 // Mean cross entropy per token over every window of `batches`, from a zero state, without dropout.
 double evaluate_loss(models::LSTMLanguageModel& model, const data::StreamBatches& batches) {
   model.eval();
@@ -198,7 +209,8 @@ Command lm_command() {
                      .progress = true,
                      .data = DataSource::wordnet},
           .add_options = [options](CLI::App& app) { add_lm_options(app, *options); },
-          .run = [options](const SharedOptions& shared) { return run_lm(*options, shared); }};
+          .run = [options](const SharedOptions& shared) { return run_lm(*options, shared); },
+          .check = [options](const SharedOptions&) { refuse_unused_lm_options(*options); }};
 }
 
 }  // namespace nabla::cli

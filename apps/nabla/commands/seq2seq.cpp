@@ -260,6 +260,16 @@ nlohmann::json as_json(const Seq2seqOptions& o, const RunResult& r) {
   return j;
 }
 
+// Options that would change nothing in the combination given are refused rather than ignored.
+// (--model-file and --compare are compared by value, not with CLI11's excludes, because a run's
+// config.toml gives --compare, false, to every run.)
+void refuse_unused_seq2seq_options(const Seq2seqOptions& o) {
+  if (!o.model_file.empty() && o.compare)
+    throw CLI::ExcludesError("--model-file excludes --compare: it scores one trained model", CLI::ExitCodes::ExcludesError);
+  if (o.beam_width == 0 && o.beam_examples != Seq2seqOptions{}.beam_examples)
+    refuse_unused("--beam-examples", "without --beam-width: no beam search is run");
+}
+
 void add_seq2seq_options(CLI::App& app, Seq2seqOptions& o) {
   app.add_option("--data", o.data, "task: addition (\"16+75\" -> \"91\") or dates (\"Tue 27 Sep 1994\" -> \"1994-09-27\")")
       ->check(CLI::IsMember({"addition", "dates"}));
@@ -285,7 +295,6 @@ void add_seq2seq_options(CLI::App& app, Seq2seqOptions& o) {
   app.add_option("--model-file", o.model_file,
                  "score this model.safetensors of an earlier run on the validation questions instead of training")
       ->check(CLI::ExistingFile)
-      ->excludes("--compare")
       ->excludes("--resume");
 }
 
@@ -331,7 +340,8 @@ Command seq2seq_command() {
                      .out = OutputOption{.help = "run directory, with config.toml (with --compare, one sub-directory per variant)", .run_name = [] { return "seq2seq"; }},
                      .progress = true},
           .add_options = [options](CLI::App& app) { add_seq2seq_options(app, *options); },
-          .run = [options](const SharedOptions& shared) { return run_seq2seq(*options, shared); }};
+          .run = [options](const SharedOptions& shared) { return run_seq2seq(*options, shared); },
+          .check = [options](const SharedOptions&) { refuse_unused_seq2seq_options(*options); }};
 }
 
 }  // namespace nabla::cli
