@@ -82,11 +82,11 @@ TEST(CliSeq2seq, AResumedRunEndsWithTheWeightsOfAnUninterruptedOneAndItsModelRel
 
   const CliRun wrong_task = run_nabla(scratch.dir(), {"seq2seq", "--data", "addition", "--train-size", "300",
                                                       "--val-size", "50", "--model-file",
-                                                      "straight/model.safetensors"});
+                                                      "straight/model.safetensors", "--out", "x"});
   expect_one_line_error(wrong_task, "a model for 'dates', not for --data addition");
   const CliRun not_seq2seq = run_nabla(scratch.dir(), {"seq2seq", "--data", "dates", "--train-size", "300",
                                                        "--val-size", "50", "--model-file",
-                                                       "straight/checkpoint.safetensors"});
+                                                       "straight/checkpoint.safetensors", "--out", "y"});
   expect_one_line_error(not_seq2seq, "not a seq2seq model (no 'task' in its metadata)");
 }
 
@@ -134,9 +134,9 @@ TEST(CliForecast, AResumedRunEndsWithTheWeightsOfAnUninterruptedOneAndItsModelSc
   EXPECT_EQ(last_json_line(scored.out).at("lstm"), last_json_line(straight.out).at("lstm"));
   expect_one_line_error(run_nabla(scratch.dir(), {"forecast", "--campaigns", "2", "--days", "200", "--window", "21",
                                                   "--horizon", "7", "--test-days", "28", "--model-file",
-                                                  "straight/model.safetensors"}),
+                                                  "straight/model.safetensors", "--out", "x"}),
                         "trained with window 14 and horizon 7, not the 21 and 7 asked for");
-  expect_one_line_error(forecast({"--model-file", "straight/checkpoint.safetensors", "--out", "x"}),
+  expect_one_line_error(forecast({"--model-file", "straight/checkpoint.safetensors", "--out", "y"}),
                         "not a forecaster written by `nabla forecast`");
 }
 
