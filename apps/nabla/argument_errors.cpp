@@ -43,7 +43,8 @@ std::string message_for_leftovers(const CLI::App& app, const CLI::App* command) 
     if (word.rfind('-', 0) == 0) return word + " comes after a command's name; the commands are " + command_list(app);
     std::vector<std::string> commands;
     for (const CLI::App* sub : app.get_subcommands({})) commands.push_back(sub->get_name());
-    return "unknown command '" + word + "'" + suggestion(word, commands) + " (the commands are " + command_list(app) + ")";
+    return "unknown command '" + word + "'" + suggestion(word, commands) + " (the commands are " +
+           command_list(app) + ")";
   }
   for (const std::string& word : left)
     if (word.rfind("--", 0) == 0) {
@@ -64,7 +65,8 @@ size_t edit_distance(const std::string& a, const std::string& b) {
     for (size_t j = 1; j <= b.size(); ++j) {
       const size_t substitution = a[i - 1] == b[j - 1] ? 0 : 1;
       d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + substitution});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
   return d[a.size()][b.size()];
 }

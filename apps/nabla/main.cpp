@@ -31,6 +31,21 @@ void warn_if_more_threads_than_cores(int threads) {
                  "once)\n";
 }
 
+// The subcommand of `command`, its options bound to `values` (and the command's own).
+CLI::App* add_command(CLI::App& app, const nabla::cli::Command& command, nabla::cli::SharedOptions& values) {
+  CLI::App* sub = app.add_subcommand(command.name, command.help);
+  command.add_options(*sub);
+  nabla::cli::add_shared_options(*sub, command.shared, values);
+  // Resuming is what one does to a run, not part of what it is: config.toml leaves it out.
+  if (CLI::Option* resume = sub->get_option_no_throw("--resume")) resume->configurable(false);
+  // An option with no default (--model-file, --csv) is left out of config.toml too, where CLI11
+  // would write it as "" (which a file check then refuses) when its callback runs for defaults.
+  for (CLI::Option* option : sub->get_options())
+    if (option->get_default_str().empty()) option->run_callback_for_default(false);
+  sub->footer("Every option can also come from a TOML file: --config FILE (given here too, an option wins).");
+  return sub;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -49,15 +64,7 @@ int main(int argc, char** argv) {
   const std::vector<Command> commands = all_commands();
   std::vector<SharedOptions> shared(commands.size());  // each command's own, so each keeps its defaults
   std::vector<CLI::App*> subcommands;
-  for (size_t i = 0; i < commands.size(); ++i) {
-    CLI::App* sub = app.add_subcommand(commands[i].name, commands[i].help);
-    commands[i].add_options(*sub);
-    add_shared_options(*sub, commands[i].shared, shared[i]);
-    // Resuming is what one does to a run, not part of what it is: config.toml leaves it out.
-    if (CLI::Option* resume = sub->get_option_no_throw("--resume")) resume->configurable(false);
-    sub->footer("Every option can also come from a TOML file: --config FILE (given here too, an option wins).");
-    subcommands.push_back(sub);
-  }
+  for (size_t i = 0; i < commands.size(); ++i) subcommands.push_back(add_command(app, commands[i], shared[i]));
 
   size_t chosen = 0;
   try {
@@ -71,9 +78,9 @@ int main(int argc, char** argv) {
     if (commands[chosen].check) commands[chosen].check(options);
     const std::optional<OutputOption>& out = commands[chosen].shared.out;
     if (out && out->run_name && !out->run_name().empty()) {
-      const bool resume = subcommands[chosen]->count("--resume") > 0;
       const bool defaulted = options.out.empty();
-      options.out = choose_run_directory(options.out, out->run_name(), resume, options.force);
+      options.out = choose_run_directory(options.out, out->run_name(), subcommands[chosen]->count("--resume") > 0,
+                                         options.force);
       if (defaulted) std::cerr << "nabla: writing the run to " << options.out << " (--out to choose)\n";
       write_run_config(options.out, *subcommands[chosen]);
     }

@@ -1,6 +1,7 @@
 #include "value_checks.h"
 
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <sstream>
 
@@ -14,13 +15,25 @@ std::string shortest(double value) {
   return out.str();
 }
 
-// The whole of `text` as a number, or false.
+// The whole of `text` as a finite number, or false.
 bool read_number(const std::string& text, bool integer, double& value) {
   if (text.empty()) return false;
   char* end = nullptr;
   errno = 0;
   value = integer ? static_cast<double>(std::strtoll(text.c_str(), &end, 10)) : std::strtod(text.c_str(), &end);
-  return *end == '\0' && errno == 0;
+  return *end == '\0' && errno == 0 && std::isfinite(value);
+}
+
+bool within(Bound bound, double value, double low, double high) {
+  switch (bound) {
+    case Bound::positive:
+      return value > 0;
+    case Bound::non_negative:
+      return value >= 0;
+    case Bound::range:
+      return value >= low && value <= high;
+  }
+  return false;
 }
 
 }  // namespace
@@ -44,13 +57,9 @@ CLI::Validator number_check(bool integer, Bound bound, double low, double high) 
   return CLI::Validator(
       [=](std::string& input) -> std::string {
         double value = 0;
-        double as_number = 0;
-        const bool read = read_number(input, integer, value);
-        const bool inside = bound == Bound::positive ? value > 0 : bound == Bound::non_negative ? value >= 0
-                                                                                                : value >= low && value <= high;
-        if (read && inside) return "";
+        if (read_number(input, integer, value) && within(bound, value, low, high)) return "";
         // A number of the wrong kind or size is shown as it is; anything else in quotes.
-        const std::string got = read_number(input, false, as_number) ? input : "'" + input + "'";
+        const std::string got = read_number(input, false, value) ? input : "'" + input + "'";
         return "must be " + what + ", got " + got;
       },
       shown);

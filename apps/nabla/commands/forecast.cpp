@@ -173,7 +173,8 @@ void add_forecast_options(CLI::App& app, ForecastOptions& o) {
   app.add_option("--layers", o.layers, "LSTM layers")->check(positive(o.layers));
   app.add_option("--dropout", o.dropout, "dropout between LSTM layers")->check(between(o.dropout, 0.0, 1.0));
   app.add_option("--lr", o.lr, "Adam's learning rate (annealed to 0 by a cosine)")->check(positive(o.lr));
-  app.add_option("--average-days", o.average_days, "window of the moving-average baseline")->check(positive(o.average_days));
+  app.add_option("--average-days", o.average_days, "window of the moving-average baseline")
+      ->check(positive(o.average_days));
   app.add_option("--plots", o.plots, "forecast-vs-actual charts for this many campaigns")->check(non_negative(o.plots));
   app.add_flag("--resume", o.resume, "continue the run in --out from its checkpoint");
   app.add_option("--model-file", o.model_file,
@@ -305,7 +306,8 @@ Command forecast_command() {
           .help = "forecast daily ad impressions and clicks with an LSTM against seasonal-naive and moving-average baselines",
           .shared = {.seed = "generated data, weights, batch order",
                      .threads = true,
-                     .out = OutputOption{.help = "run directory: model, metrics, charts, generated data, config.toml", .run_name = [] { return "forecast"; }},
+                     .out = OutputOption{.help = "run directory: model, metrics, charts, generated data, config.toml",
+                                         .run_name = [] { return "forecast"; }},
                      .progress = true},
           .add_options = [options](CLI::App& app) { add_forecast_options(app, *options); },
           .run = [options](const SharedOptions& shared) { return run_forecast(*options, shared); }};

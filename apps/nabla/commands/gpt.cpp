@@ -141,7 +141,8 @@ void add_gpt_options(CLI::App& app, GptOptions& o) {
   app.add_option("--corpus", o.corpus, "text corpus")->check(CLI::IsMember({"wordnet"}));
   app.add_option("--max-chars", o.max_chars, "use only about this many characters of glosses (0: all, ~9 million)")
       ->check(non_negative(o.max_chars));
-  app.add_option("--val-fraction", o.val_fraction, "fraction of the glosses held out for validation")->check(between(o.val_fraction, 0.0, 0.5));
+  app.add_option("--val-fraction", o.val_fraction, "fraction of the glosses held out for validation")
+      ->check(between(o.val_fraction, 0.0, 0.5));
   app.add_option("--context", o.context, "characters the model reads at once")->check(positive(o.context));
   app.add_option("--layers", o.layers, "Transformer blocks")->check(positive(o.layers));
   app.add_option("--d-model", o.d_model, "embedding width")->check(positive(o.d_model));
@@ -152,11 +153,13 @@ void add_gpt_options(CLI::App& app, GptOptions& o) {
       ->check(non_negative(o.epochs));
   app.add_option("--batch-size", o.batch_size, "windows per batch")->check(positive(o.batch_size));
   app.add_option("--lr", o.lr, "peak learning rate of AdamW")->check(positive(o.lr));
-  app.add_option("--weight-decay", o.weight_decay, "AdamW's decoupled weight decay")->check(non_negative(o.weight_decay));
+  app.add_option("--weight-decay", o.weight_decay, "AdamW's decoupled weight decay")
+      ->check(non_negative(o.weight_decay));
   app.add_option("--warmup", o.warmup, "steps of linear warmup (at most a tenth of all steps), then cosine decay")
       ->check(non_negative(o.warmup));
   app.add_option("--clip", o.clip, "clip gradients to this global norm (0: off)")->check(non_negative(o.clip));
-  app.add_option("--val-windows", o.val_windows, "validation windows (0: the whole validation text)")->check(non_negative(o.val_windows));
+  app.add_option("--val-windows", o.val_windows, "validation windows (0: the whole validation text)")
+      ->check(non_negative(o.val_windows));
   app.add_option("--model-file", o.model_file, "sample from a model saved by `nabla gpt` instead of training one")
       ->check(CLI::ExistingFile);
   app.add_option("--tokens", o.tokens, "characters to generate at the end (0: none)")->check(non_negative(o.tokens));
@@ -260,7 +263,8 @@ Command gpt_command() {
           .help = "train a GPT-style character Transformer on WordNet's glosses and sample from it",
           .shared = {.seed = "split, weights, batch order, dropout, sampling",
                      .threads = true,
-                     .out = OutputOption{.help = "run directory: model.safetensors, metrics.csv, sample.txt, config.toml", .run_name = [options] { return options->model_file.empty() ? "gpt" : ""; }},
+                     .out = OutputOption{.help = "run directory: model.safetensors, metrics.csv, sample.txt, config.toml",
+                                         .run_name = [options] { return options->model_file.empty() ? "gpt" : ""; }},
                      .progress = true,
                      .data = DataSource::wordnet},
           .add_options = [options](CLI::App& app) { add_gpt_options(app, *options); },

@@ -84,23 +84,30 @@ double evaluate_loss(models::LSTMLanguageModel& model, const data::StreamBatches
 
 void add_lm_options(CLI::App& app, LanguageModelOptions& o) {
   app.add_option("--level", o.level, "word or char tokens")->check(CLI::IsMember({"word", "char"}));
-  app.add_option("--embedding", o.embedding, "embedding size (equal to --hidden ties the decoder to it)")->check(positive(o.embedding));
+  app.add_option("--embedding", o.embedding, "embedding size (equal to --hidden ties the decoder to it)")
+      ->check(positive(o.embedding));
   app.add_option("--hidden", o.hidden, "LSTM hidden size")->check(positive(o.hidden));
   app.add_option("--layers", o.layers, "LSTM layers")->check(positive(o.layers));
-  app.add_option("--dropout", o.dropout, "dropout on embeddings, between layers and before the decoder")->check(between(o.dropout, 0.0, 0.95));
+  app.add_option("--dropout", o.dropout, "dropout on embeddings, between layers and before the decoder")
+      ->check(between(o.dropout, 0.0, 0.95));
   app.add_option("--epochs", o.epochs, "passes over the training stream")->check(positive(o.epochs));
   app.add_option("--batch-size", o.batch_size, "parallel rows of the stream")->check(positive(o.batch_size));
   app.add_option("--bptt", o.bptt, "time steps per truncated-BPTT window")->check(positive(o.bptt));
   app.add_option("--lr", o.lr, "Adam learning rate")->check(positive(o.lr));
-  app.add_option("--clip", o.clip, "clip the global gradient norm to this (0: no clipping)")->check(non_negative(o.clip));
+  app.add_option("--clip", o.clip, "clip the global gradient norm to this (0: no clipping)")
+      ->check(non_negative(o.clip));
   app.add_option("--min-count", o.min_count, "word level: rarer words read as <unk>")->check(positive(o.min_count));
-  app.add_option("--max-vocab", o.max_vocab, "word level: at most this many ids (0: no limit)")->check(non_negative(o.max_vocab));
-  app.add_option("--max-documents", o.max_documents, "use N glosses spread evenly over the corpus (0: all)")->check(non_negative(o.max_documents));
-  app.add_option("--val-fraction", o.val_fraction, "glosses held out (seeded)")->check(between(o.val_fraction, 0.001, 0.5));
+  app.add_option("--max-vocab", o.max_vocab, "word level: at most this many ids (0: no limit)")
+      ->check(non_negative(o.max_vocab));
+  app.add_option("--max-documents", o.max_documents, "use N glosses spread evenly over the corpus (0: all)")
+      ->check(non_negative(o.max_documents));
+  app.add_option("--val-fraction", o.val_fraction, "glosses held out (seeded)")
+      ->check(between(o.val_fraction, 0.001, 0.5));
   app.add_option("--tokens", o.tokens, "tokens to sample after training (0: none)")->check(non_negative(o.tokens));
   app.add_option("--prompt", o.prompt, "text the sample continues (default: the start of a gloss)");
   app.add_option("--temperature", o.temperature, "sampling temperature")->check(positive(o.temperature));
-  app.add_option("--top-k", o.top_k, "sample among the k most likely tokens (0: all, 1: greedy)")->check(non_negative(o.top_k));
+  app.add_option("--top-k", o.top_k, "sample among the k most likely tokens (0: all, 1: greedy)")
+      ->check(non_negative(o.top_k));
   app.add_flag("--resume", o.resume, "continue the run in --out from its checkpoint");
 }
 
@@ -205,7 +212,8 @@ Command lm_command() {
           .help = "train an LSTM language model (word or char) on WordNet's glosses",
           .shared = {.seed = "split, initialisation, dropout, sampling",
                      .threads = true,
-                     .out = OutputOption{.help = "run directory: model.safetensors, vocabulary.json, config.toml", .run_name = [] { return "lm"; }},
+                     .out = OutputOption{.help = "run directory: model.safetensors, vocabulary.json, config.toml",
+                                         .run_name = [] { return "lm"; }},
                      .progress = true,
                      .data = DataSource::wordnet},
           .add_options = [options](CLI::App& app) { add_lm_options(app, *options); },

@@ -29,7 +29,8 @@ void add_lm_sample_options(CLI::App& app, LanguageModelSampleOptions& o) {
   app.add_option("--prompt", o.prompt, "text to continue (default: the start of a gloss)");
   app.add_option("--tokens", o.tokens, "tokens per sample")->check(positive(o.tokens));
   app.add_option("--temperature", o.temperature, "sampling temperature")->check(positive(o.temperature));
-  app.add_option("--top-k", o.top_k, "sample among the k most likely tokens (0: all, 1: greedy)")->check(non_negative(o.top_k));
+  app.add_option("--top-k", o.top_k, "sample among the k most likely tokens (0: all, 1: greedy)")
+      ->check(non_negative(o.top_k));
   app.add_option("--samples", o.samples, "how many samples")->check(positive(o.samples));
 }
 

@@ -182,8 +182,10 @@ void add_train_options(CLI::App& app, TrainOptions& o) {
   app.add_option("--optimizer", o.optimizer, "sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw")
       ->check(CLI::IsMember({"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"}));
   app.add_option("--lr", o.lr, "learning rate")->check(positive(o.lr));
-  app.add_option("--momentum", o.momentum, "momentum of --optimizer momentum and nesterov")->check(between(o.momentum, 0.0, 1.0));
-  app.add_option("--weight-decay", o.weight_decay, "L2 weight decay (decoupled for adamw)")->check(non_negative(o.weight_decay));
+  app.add_option("--momentum", o.momentum, "momentum of --optimizer momentum and nesterov")
+      ->check(between(o.momentum, 0.0, 1.0));
+  app.add_option("--weight-decay", o.weight_decay, "L2 weight decay (decoupled for adamw)")
+      ->check(non_negative(o.weight_decay));
   app.add_option("--scheduler", o.scheduler, "learning-rate schedule: none, step, cosine, exponential, inverse-time")
       ->check(CLI::IsMember({"none", "step", "cosine", "exponential", "inverse-time"}));
   app.add_option("--val-fraction", o.val_fraction, "fraction of the training set held out for validation (stratified)")
@@ -206,7 +208,8 @@ Command train_command() {
           .help = "train a model and report test metrics as JSON",
           .shared = {.seed = "weights, shuffling, dropout, augmentation",
                      .threads = true,
-                     .out = OutputOption{.help = "run directory: model, checkpoint, metrics.csv, curves.svg, config.toml", .run_name = [options] { return options->model.name; }},
+                     .out = OutputOption{.help = "run directory: model, checkpoint, metrics.csv, curves.svg, config.toml",
+                                         .run_name = [options] { return options->model.name; }},
                      .progress = true,
                      .data = DataSource::images},
           .add_options = [options](CLI::App& app) { add_train_options(app, *options); },
