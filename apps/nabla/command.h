@@ -83,6 +83,10 @@ void add_shared_options(CLI::App& app, const SharedOptionChoice& choice, SharedO
 // ("without a validation split (--val-fraction 0)"); an argument error with exit status 108.
 [[noreturn]] void refuse_unused(const std::string& option, const std::string& why);
 
+// For the Transformer commands (gpt, bert): an argument error (105) unless --heads divides
+// --d-model, each head taking an equal slice of the embedding.
+void check_heads_divide_width(int64_t d_model, int64_t heads);
+
 // For the commands that draw a sample after training (gpt, lm): the sampling options changed
 // (from `defaults`) while --tokens 0 draws none are refused.
 template <class Options>

@@ -32,6 +32,13 @@ void add_shared_options(CLI::App& app, const SharedOptionChoice& choice, SharedO
   if (choice.progress) app.add_flag("--no-progress", values.no_progress, "no progress bar");
 }
 
+void check_heads_divide_width(int64_t d_model, int64_t heads) {
+  if (d_model % heads != 0)
+    throw CLI::ValidationError("--heads must divide --d-model, got " + std::to_string(heads) + " heads for width " +
+                                   std::to_string(d_model),
+                               CLI::ExitCodes::ValidationError);
+}
+
 void refuse_unused(const std::string& option, const std::string& why) {
   throw CLI::ExcludesError(option + " does nothing " + why, CLI::ExitCodes::ExcludesError);
 }

@@ -98,6 +98,12 @@ TEST(CliArguments, BadValuesAreSaidInWords) {
                         "--val-fraction must be a number from 0 to 0.5, got 0.7");
   expect_argument_error(run_nabla(scratch.dir(), {"bert", "--context", "2"}), kBadValue,
                         "--context must be an integer from 3 to 100000, got 2");
+  expect_argument_error(run_nabla(scratch.dir(), {"gpt", "--heads", "3"}), kBadValue,
+                        "--heads must divide --d-model, got 3 heads for width 128");
+  expect_argument_error(run_nabla(scratch.dir(), {"bert", "--d-model", "30"}), kBadValue,
+                        "--heads must divide --d-model, got 4 heads for width 30");
+  expect_argument_error(run_nabla(scratch.dir(), {"train", "--lr", "inf"}), kBadValue,
+                        "--lr must be a positive number, got 'inf'");
   expect_one_line_error(run_nabla(scratch.dir(), {"train", "--optimizer", "adamx"}), "--optimizer");
   expect_one_line_error(run_nabla(scratch.dir(), {"train", "--data", "cifar"}), "--data");
   expect_one_line_error(run_nabla(scratch.dir(), {"seq2seq", "--data", "french"}), "--data");
@@ -154,6 +160,10 @@ TEST(CliArguments, OptionsThatWouldDoNothingAreRefused) {
   refused({"seq2seq", "--beam-examples", "10"}, "--beam-examples does nothing without --beam-width: no beam search is run");
   refused({"seq2seq", "--model-file", "model.safetensors", "--compare"},
           "--model-file excludes --compare: it scores one trained model");
+  refused({"seq2seq", "--variant", "peeky", "--heatmaps", "2"},
+          "--heatmaps does nothing for --variant peeky: it has no attention to draw");
+  refused({"forecast", "--csv", "model.safetensors", "--days", "100"},
+          "--days does nothing with --csv: the series come from the file, not from the generator");
   // At their defaults the same options are no mistake: a run's config.toml gives every option.
   EXPECT_EQ(run_nabla(scratch.dir(), {"summary", "--model", "resnet", "--hidden", "100,100"}).exit_code, 0);
 }

@@ -297,7 +297,8 @@ Command bert_command() {
                      .progress = true,
                      .data = DataSource::wordnet},
           .add_options = [options](CLI::App& app) { add_bert_options(app, *options); },
-          .run = [options](const SharedOptions& shared) { return run_bert(*options, shared); }};
+          .run = [options](const SharedOptions& shared) { return run_bert(*options, shared); },
+          .check = [options](const SharedOptions&) { check_heads_divide_width(options->d_model, options->heads); }};
 }
 
 }  // namespace nabla::cli

@@ -310,7 +310,15 @@ Command forecast_command() {
                                          .run_name = [] { return "forecast"; }},
                      .progress = true},
           .add_options = [options](CLI::App& app) { add_forecast_options(app, *options); },
-          .run = [options](const SharedOptions& shared) { return run_forecast(*options, shared); }};
+          .run = [options](const SharedOptions& shared) { return run_forecast(*options, shared); },
+          .check =
+              [options](const SharedOptions&) {
+                // The generator's options do nothing when the series come from a file.
+                if (options->csv.empty()) return;
+                const std::string why = "with --csv: the series come from the file, not from the generator";
+                if (options->campaigns != ForecastOptions{}.campaigns) refuse_unused("--campaigns", why);
+                if (options->days != ForecastOptions{}.days) refuse_unused("--days", why);
+              }};
 }
 
 }  // namespace nabla::cli

@@ -121,6 +121,7 @@ std::pair<std::unique_ptr<models::GPT>, data::Vocabulary> load_model(const std::
 // --model-file, which samples from a trained model as it is.
 void refuse_unused_gpt_options(const GptOptions& o) {
   const GptOptions defaults;
+  check_heads_divide_width(o.d_model, o.heads);
   refuse_sampling_without_sample(o, defaults);
   if (o.model_file.empty()) return;
   const std::string why = "with --model-file: that model is sampled from as it is, not trained";

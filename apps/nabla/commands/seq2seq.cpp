@@ -268,6 +268,9 @@ void refuse_unused_seq2seq_options(const Seq2seqOptions& o) {
     throw CLI::ExcludesError("--model-file excludes --compare: it scores one trained model", CLI::ExitCodes::ExcludesError);
   if (o.beam_width == 0 && o.beam_examples != Seq2seqOptions{}.beam_examples)
     refuse_unused("--beam-examples", "without --beam-width: no beam search is run");
+  const bool attends = o.compare || !o.model_file.empty() || o.variant.find("attention") != std::string::npos;
+  if (!attends && o.heatmaps != Seq2seqOptions{}.heatmaps)
+    refuse_unused("--heatmaps", "for --variant " + o.variant + ": it has no attention to draw");
 }
 
 void add_seq2seq_options(CLI::App& app, Seq2seqOptions& o) {
