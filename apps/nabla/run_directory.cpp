@@ -17,9 +17,12 @@ bool holds_a_run(const fs::path& dir) {
 }
 
 std::string next_run_directory(const std::string& name) {
+  fs::create_directories("runs");
   for (int n = 1;; ++n) {
     const std::string candidate = (fs::path("runs") / (name + "-" + std::to_string(n))).string();
-    if (!fs::exists(candidate)) return candidate;
+    // create_directory is false when the directory exists: the check and the claim are one step,
+    // so two runs started at once cannot both take the same n.
+    if (fs::create_directory(candidate)) return candidate;
   }
 }
 

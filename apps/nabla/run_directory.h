@@ -13,8 +13,8 @@ namespace nabla::cli {
 // A run's own files somewhere under `dir`: a model or checkpoint (*.safetensors) or metrics.
 bool holds_a_run(const std::filesystem::path& dir);
 
-// runs/<name>-1, runs/<name>-2, ...: the first that does not exist yet (relative to the working
-// directory).
+// runs/<name>-1, runs/<name>-2, ...: the first that did not exist yet (relative to the working
+// directory), created empty.
 std::string next_run_directory(const std::string& name);
 
 // The run directory to use: `given` (--out, empty when not given) or a new one for `name`.
