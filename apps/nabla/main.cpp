@@ -31,6 +31,18 @@ void warn_if_more_threads_than_cores(int threads) {
                  "once)\n";
 }
 
+// A --config file's sections name commands. CLI11 would read a section of another command into
+// that command's options and leave the one run at its defaults, silently: refused instead.
+void check_config_is_for(const CLI::App& app, const std::string& command) {
+  const CLI::Option* config = app.get_config_ptr();
+  if (config->count() == 0) return;
+  for (const std::string& file : config->as<std::vector<std::string>>())
+    for (const CLI::ConfigItem& item : app.get_config_formatter()->from_file(file))
+      if (!item.parents.empty() && item.parents.front() != command)
+        throw CLI::ConfigError(file + " holds options of `nabla " + item.parents.front() + "`, not of " + command,
+                               CLI::ExitCodes::ConfigError);
+}
+
 // The subcommand of `command`, its options bound to `values` (and the command's own).
 CLI::App* add_command(CLI::App& app, const nabla::cli::Command& command, nabla::cli::SharedOptions& values) {
   CLI::App* sub = app.add_subcommand(command.name, command.help);
@@ -73,6 +85,7 @@ int main(int argc, char** argv) {
     chosen = static_cast<size_t>(
         std::find_if(subcommands.begin(), subcommands.end(), [](const CLI::App* sub) { return sub->parsed(); }) -
         subcommands.begin());
+    check_config_is_for(app, commands[chosen].name);
     SharedOptions& options = shared[chosen];
     options.progress = !options.no_progress;
     if (commands[chosen].check) commands[chosen].check(options);

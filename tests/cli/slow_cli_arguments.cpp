@@ -183,6 +183,8 @@ TEST(CliArguments, ConfigFilesAreCheckedLikeTheCommandLine) {
   EXPECT_RAN(from_file);
   EXPECT_EQ(from_file.out.rfind("model lenet5\n", 0), 0u) << from_file.out;
   EXPECT_NE(from_file.out.find("[7, "), std::string::npos) << from_file.out;  // the batch of the output shapes
+  expect_argument_error(run_nabla(scratch.dir(), {"train", "--config", "good.toml"}), kBadConfig,
+                        "good.toml holds options of `nabla summary`, not of train");
   // The command line wins over the file.
   const CliRun overridden = run_nabla(scratch.dir(), {"summary", "--config", "good.toml", "--model", "mlp"});
   EXPECT_EQ(overridden.out.rfind("model mlp\n", 0), 0u) << overridden.out;
