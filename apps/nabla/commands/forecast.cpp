@@ -169,7 +169,7 @@ void add_forecast_options(CLI::App& app, ForecastOptions& o) {
       ->check(positive(o.test_days));
   app.add_option("--epochs", o.epochs, "training epochs")->check(positive(o.epochs));
   app.add_option("--batch-size", o.batch_size, "windows per batch")->check(positive(o.batch_size));
-  app.add_option("--hidden", o.hidden, "LSTM hidden size")->check(positive(o.hidden));
+  app.add_option("--hidden", o.hidden, "hidden width of the LSTM, the same in every layer")->check(positive(o.hidden));
   app.add_option("--layers", o.layers, "LSTM layers")->check(positive(o.layers));
   app.add_option("--dropout", o.dropout, "dropout between LSTM layers")->check(between(o.dropout, 0.0, 1.0));
   app.add_option("--lr", o.lr, "Adam's learning rate (annealed to 0 by a cosine)")->check(positive(o.lr));

@@ -86,7 +86,7 @@ void add_lm_options(CLI::App& app, LanguageModelOptions& o) {
   app.add_option("--level", o.level, "word or char tokens")->check(CLI::IsMember({"word", "char"}));
   app.add_option("--embedding", o.embedding, "embedding size (equal to --hidden ties the decoder to it)")
       ->check(positive(o.embedding));
-  app.add_option("--hidden", o.hidden, "LSTM hidden size")->check(positive(o.hidden));
+  app.add_option("--hidden", o.hidden, "hidden width of the LSTM, the same in every layer")->check(positive(o.hidden));
   app.add_option("--layers", o.layers, "LSTM layers")->check(positive(o.layers));
   app.add_option("--dropout", o.dropout, "dropout on embeddings, between layers and before the decoder")
       ->check(between(o.dropout, 0.0, 0.95));

@@ -282,7 +282,7 @@ void add_seq2seq_options(CLI::App& app, Seq2seqOptions& o) {
                "train plain, reverse, peeky, reverse-peeky and attention in turn and print a Markdown table");
   app.add_option("--epochs", o.epochs, "training epochs")->check(positive(o.epochs));
   app.add_option("--batch-size", o.batch_size, "questions per batch")->check(positive(o.batch_size));
-  app.add_option("--hidden", o.hidden, "LSTM hidden size")->check(positive(o.hidden));
+  app.add_option("--hidden", o.hidden, "hidden width of the encoder and decoder LSTMs")->check(positive(o.hidden));
   app.add_option("--embedding", o.embedding, "character embedding size")->check(positive(o.embedding));
   app.add_option("--lr", o.lr, "Adam's learning rate")->check(positive(o.lr));
   app.add_option("--clip", o.clip, "gradient norm clipping")->check(positive(o.clip));
