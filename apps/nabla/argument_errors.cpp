@@ -34,7 +34,9 @@ std::string suggestion(const std::string& typed, const std::vector<std::string>&
   return near ? "; did you mean '" + *near + "'?" : "";
 }
 
-// The words CLI11 left over that nothing took: a misspelt command or option, or a stray value.
+// What is wrong with the words CLI11 left over, which nothing took: a misspelt command or option,
+// or an option before the command's name; "" for anything else (a stray value), which CLI11's own
+// message says well.
 std::string message_for_leftovers(const CLI::App& app, const CLI::App* command) {
   const std::vector<std::string> left = app.remaining(true);
   if (command == nullptr) {
@@ -49,6 +51,8 @@ std::string message_for_leftovers(const CLI::App& app, const CLI::App* command) 
   for (const std::string& word : left)
     if (word.rfind("--", 0) == 0) {
       const std::string option = word.substr(0, word.find('='));
+      if (command->get_option_no_throw(option) != nullptr)  // given before the command's name
+        return option + " comes after the command's name: nabla " + command->get_name() + " " + option + " ...";
       return command->get_name() + " has no option " + option + suggestion(option, option_names(app, *command));
     }
   return "";

@@ -74,6 +74,8 @@ TEST(CliArguments, AMistypedCommandOrOptionGetsASuggestion) {
   expect_argument_error(run_nabla(scratch.dir(), {}), kMissing, "give a command: " + kCommandList);
   expect_argument_error(run_nabla(scratch.dir(), {"--epochs", "3"}), kUnexpected,
                         "--epochs comes after a command's name; the commands are " + kCommandList);
+  expect_argument_error(run_nabla(scratch.dir(), {"--epochs", "3", "train"}), kUnexpected,
+                        "--epochs comes after the command's name: nabla train --epochs ...");
   expect_argument_error(run_nabla(scratch.dir(), {"train", "--epoch", "3"}), kUnexpected,
                         "train has no option --epoch; did you mean '--epochs'?");
   expect_argument_error(run_nabla(scratch.dir(), {"lm-sample", "--model-dir", "runs/lm"}), kUnexpected,
