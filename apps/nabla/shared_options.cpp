@@ -13,7 +13,8 @@ void add_shared_options(CLI::App& app, const SharedOptionChoice& choice, SharedO
     values.data_dir = data::kWordNetDirectory;
     app.add_option("--data-dir", values.data_dir, "directory of WordNet's data.noun, data.verb, data.adj, data.adv");
   }
-  if (choice.seed) app.add_option("--seed", values.seed, "random seed (" + *choice.seed + ")");
+  if (choice.seed)
+    app.add_option("--seed", values.seed, "random seed (" + *choice.seed + ")")->check(non_negative(values.seed));
   if (choice.threads)
     app.add_option("--threads", values.threads, "threads for kernels and BLAS (0: all cores)")
         ->check(non_negative(values.threads));

@@ -8,6 +8,7 @@
 
 #include <string>
 #include <type_traits>
+#include <vector>
 
 namespace nabla::cli {
 
@@ -23,6 +24,12 @@ CLI::Validator number_check(bool integer, Bound bound, double low = 0, double hi
 template <class T>
 CLI::Validator positive(const T&) {
   return detail::number_check(std::is_integral_v<T>, detail::Bound::positive);
+}
+
+// Every element > 0 (CLI11 checks a list option's values one by one).
+template <class T>
+CLI::Validator positive(const std::vector<T>&) {
+  return positive(T{});
 }
 
 // >= 0.

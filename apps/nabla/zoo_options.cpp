@@ -10,7 +10,9 @@ CLI::Option* add_model_option(CLI::App& app, std::string& name) {
 }
 
 CLI::Option* add_hidden_option(CLI::App& app, std::vector<int64_t>& hidden) {
-  return app.add_option("--hidden", hidden, "hidden widths of the mlp, one per layer, comma-separated")->delimiter(',');
+  return app.add_option("--hidden", hidden, "hidden widths of the mlp, one per layer, comma-separated")
+      ->delimiter(',')
+      ->check(positive(hidden));
 }
 
 CLI::Option* add_model_file_option(CLI::App& app, std::string& path) {

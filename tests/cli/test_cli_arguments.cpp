@@ -59,7 +59,7 @@ TEST(CliArguments, EveryCommandsHelpShowsTheDefaultsAndItRejectsAnUnknownOption)
   }
   const CliRun train = run_nabla(scratch.dir(), {"train", "--help"});
   for (const std::string shown : {"--epochs INT:POSITIVE=5 ", "--lr FLOAT:POSITIVE=0.001 ", "--model TEXT:",
-                                  "}=mlp\n", "--val-fraction FLOAT:[0, 0.5]=0.1", "--hidden INT=[100,100] ..."})
+                                  "}=mlp\n", "--val-fraction FLOAT:[0, 0.5]=0.1", "--hidden INT:POSITIVE=[100,100] ..."})
     EXPECT_NE(train.out.find(shown), std::string::npos) << shown << " in\n" << train.out;
   EXPECT_NE(run_nabla(scratch.dir(), {"lm", "--help"}).out.find("--data-dir TEXT=/usr/share/wordnet"),
             std::string::npos);
@@ -96,6 +96,12 @@ TEST(CliArguments, BadValuesAreSaidInWords) {
                         "--lr must be a positive number, got -1");
   expect_argument_error(run_nabla(scratch.dir(), {"train", "--threads", "-1"}), kBadValue,
                         "--threads must be an integer >= 0, got -1");
+  expect_argument_error(run_nabla(scratch.dir(), {"train", "--seed", "-1"}), kBadValue,
+                        "--seed must be an integer >= 0, got -1");
+  expect_argument_error(run_nabla(scratch.dir(), {"train", "--hidden", "64,0"}), kBadValue,
+                        "--hidden must be a positive integer, got 0");
+  expect_argument_error(run_nabla(scratch.dir(), {"summary", "--model", "mlp", "--hidden", "64,x"}), kBadValue,
+                        "--hidden must be a positive integer, got 'x'");
   expect_argument_error(run_nabla(scratch.dir(), {"train", "--val-fraction", "0.7"}), kBadValue,
                         "--val-fraction must be a number from 0 to 0.5, got 0.7");
   expect_argument_error(run_nabla(scratch.dir(), {"bert", "--context", "2"}), kBadValue,
