@@ -38,8 +38,8 @@ def main():
         for _ in range(a.runs):
             r = subprocess.run([os.path.join(a.build, "nabla"), "seq2seq", "--data", "dates", "--variant", "attention",
                                 "--epochs", "1", "--hidden", str(a.hidden), "--train-size", str(a.examples),
-                                "--validation-size", "100", "--heatmaps", "0", "--threads", str(a.threads),
-                                "--out", out], env=env, check=True, capture_output=True, text=True)
+                                "--val-size", "100", "--heatmaps", "0", "--threads", str(a.threads),
+                                "--out", out, "--force"], env=env, check=True, capture_output=True, text=True)
             nabla.append(last_json(r.stdout)["seconds_per_epoch"])
             r = subprocess.run(["/usr/bin/python3", os.path.join(HERE, "torch_seq2seq.py"), "--examples",
                                 str(a.examples), "--hidden", str(a.hidden), "--threads", str(a.threads)],

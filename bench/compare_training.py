@@ -54,7 +54,7 @@ def main():
         commands = {
             "nabla": [os.path.join(args.build, "nabla"), "train", "--model", args.model, "--epochs", str(args.epochs), "--batch-size",
                       str(BATCH), "--threads", str(args.threads), "--val-fraction", "0", "--no-progress",
-                      "--seed", str(run), "--out", f"/tmp/nabla-bench-{args.model}-{run}"],
+                      "--seed", str(run), "--out", f"/tmp/nabla-bench-{args.model}-{run}", "--force"],
             "pytorch (DataLoader)": [sys.executable, os.path.join(HERE, "torch_train.py"), "--model", args.model, "--threads",
                                      str(args.threads), "--epochs", str(args.epochs), "--loader", "dataloader"],
             "pytorch (tensor slicing)": [sys.executable, os.path.join(HERE, "torch_train.py"), "--model", args.model, "--threads",

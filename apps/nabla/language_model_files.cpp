@@ -1,8 +1,14 @@
 #include "language_model_files.h"
 
+#include <filesystem>
+
 #include "nabla/error.h"
 
 namespace nabla::cli {
+
+std::string sibling_file(const std::string& model_file, const std::string& name) {
+  return (std::filesystem::path(model_file).parent_path() / name).string();
+}
 
 data::TokenizerMode mode_of(const std::string& level) {
   return level == "char" ? data::TokenizerMode::character : data::TokenizerMode::word;

@@ -1,5 +1,6 @@
 // The files `nabla lm` writes and `nabla lm-sample` reads (model.safetensors with the settings in
-// its metadata, vocabulary.json), and how both turn tokens into text and back.
+// its metadata, vocabulary.json beside it; `nabla word2vec` and `similar` pair them alike), and how
+// both turn tokens into text and back.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -24,6 +25,9 @@ std::vector<int64_t> prompt_ids(const data::Vocabulary& vocab, const std::string
 
 // The metadata of model.safetensors: the level and the model's configuration.
 std::map<std::string, std::string> to_metadata(const std::string& level, const models::LanguageModelConfig& c);
+
+// The file `name` in the directory of `model_file` (a run's vocabulary.json beside its model).
+std::string sibling_file(const std::string& model_file, const std::string& name);
 
 // An integer of that metadata; an IOError naming `file` when it is missing.
 int64_t metadata_int(const std::map<std::string, std::string>& m, const std::string& key, const std::string& file);

@@ -16,4 +16,8 @@ CLI::Option* add_hidden_option(CLI::App& app, std::vector<int64_t>& hidden);
 // --model-file: weights written by `nabla train`, which must exist.
 CLI::Option* add_model_file_option(CLI::App& app, std::string& path);
 
+// Refuses --hidden, when `hidden_set` (away from its default), for a model other than the mlp
+// (`model`; empty when the model comes from a file, whose metadata has its widths).
+void refuse_hidden_unless_mlp(const std::string& model, bool hidden_set);
+
 }  // namespace nabla::cli

@@ -236,6 +236,18 @@ std::map<std::string, std::string> parse_metadata(const nlohmann::json& value, c
   return metadata;
 }
 
+// " (a PNG image)" when `bytes` start as a format a model file is often mistaken for, else "".
+std::string other_format(std::string_view bytes) {
+  const std::pair<std::string_view, const char*> signatures[] = {
+      {"\x89PNG", "a PNG image"},
+      {"\xFF\xD8\xFF", "a JPEG image"},
+      {"PK\x03\x04", "a ZIP archive, as PyTorch's torch.save writes"},
+      {"\x1F\x8B", "gzip data"}};
+  for (const auto& [start, format] : signatures)
+    if (bytes.substr(0, start.size()) == start) return std::string(" (") + format + ")";
+  return "";
+}
+
 }  // namespace
 
 std::string serialize_safetensors(const NamedTensors& tensors,
@@ -253,6 +265,13 @@ SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& nam
     throw IOError(name + ": truncated at byte " + std::to_string(bytes.size()) +
                   ": expected an 8-byte little-endian header length, found " +
                   std::to_string(bytes.size()) + " bytes");
+  }
+  // The JSON header begins with '{' (the reference implementation insists on it too). Checked
+  // before the length, so that another kind of file (a picture given as a model) is named as
+  // such rather than by the length its first 8 bytes would make.
+  if (bytes.size() == kLengthPrefixBytes || bytes[kLengthPrefixBytes] != '{') {
+    throw IOError(name + ": not a safetensors file" + other_format(bytes) +
+                  ": after its 8-byte header length, a safetensors file begins its JSON header with '{'");
   }
   uint64_t header_length = 0;
   for (size_t i = 0; i < kLengthPrefixBytes; ++i) {
@@ -280,9 +299,6 @@ SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& nam
   }
   if (watcher.duplicate()) {
     throw IOError(name + ": header has the name '" + *watcher.duplicate() + "' twice in one object");
-  }
-  if (!header.is_object()) {
-    throw IOError(name + ": header must be a JSON object, found " + std::string(header.type_name()));
   }
 
   SafetensorsFile file;

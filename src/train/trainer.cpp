@@ -286,6 +286,7 @@ void Trainer::save_state(int64_t epochs_done, const FitResult& result, const Pas
     c.training["epoch_seconds"] = exact_decimal(partial->seconds);
     c.training["epoch_lr"] = exact_decimal(partial->lr);
   }
+  for (const auto& [key, value] : options_.model_metadata) c.training["model." + key] = value;
   save_checkpoint(checkpoint_path(), c);
 }
 
@@ -293,6 +294,16 @@ int64_t Trainer::restore_state(FitResult& result, const Pass& train, std::option
   const std::string path = checkpoint_path();
   if (!fs::exists(path)) throw IOError(path + ": no checkpoint to resume from");
   const Checkpoint c = load_checkpoint(path);
+  // Another model's checkpoint would fail on the names of its weights; say whose it is instead.
+  std::string differences;
+  for (const auto& [key, value] : options_.model_metadata) {
+    const auto recorded = c.training.find("model." + key);
+    if (recorded != c.training.end() && recorded->second != value)
+      differences += (differences.empty() ? "" : ", ") + key + " " + recorded->second + " (this run: " + value + ")";
+  }
+  if (!differences.empty())
+    throw Error(path + ": this checkpoint belongs to another model: " + differences +
+                "; resume with the options it was trained with");
   model_.load_state_dict(c.model);
   optimizer_.load_state_dict(c.optimizer);
   if (scheduler_) scheduler_->load_state_dict(c.scheduler);

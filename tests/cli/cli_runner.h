@@ -102,15 +102,32 @@ inline double number_after(const std::string& text, const std::string& label) {
   return std::stod(text.substr(at + label.size()));
 }
 
-// A bad command line: a non-zero exit and one line on stderr saying what is wrong, followed at
-// most by CLI11's hint to try --help.
+// "Run 'nabla train --help' for more information.": the line after an argument error.
+inline bool is_help_hint(const std::string& line) {
+  const std::string end = "--help' for more information.";
+  return line.rfind("Run 'nabla ", 0) == 0 && line.size() > end.size() &&
+         line.compare(line.size() - end.size(), end.size(), end) == 0;
+}
+
+// A failure: a non-zero exit and one line on stderr saying what is wrong, followed, for an
+// argument error, by the hint to try --help.
 inline void expect_one_line_error(const CliRun& run, const std::string& mentioning) {
   EXPECT_NE(run.exit_code, 0) << run.out;
   const std::vector<std::string> lines = run.err_lines();
   ASSERT_FALSE(lines.empty());
   EXPECT_NE(lines[0].find(mentioning), std::string::npos) << lines[0];
-  EXPECT_TRUE(lines.size() == 1 || (lines.size() == 2 && lines[1] == "Run with --help for more information."))
-      << run.err;
+  EXPECT_TRUE(lines.size() == 1 || (lines.size() == 2 && is_help_hint(lines[1]))) << run.err;
+}
+
+// A bad command line: exit status `exit_code` (README, "Exit status"), and on stderr the line
+// "nabla: <message>" and the hint to try the command's --help, nothing else.
+inline void expect_argument_error(const CliRun& run, int exit_code, const std::string& message) {
+  EXPECT_EQ(run.exit_code, exit_code) << run.err;
+  const std::vector<std::string> lines = run.err_lines();
+  ASSERT_EQ(lines.size(), 2u) << run.err;
+  EXPECT_EQ(lines[0], "nabla: " + message);
+  EXPECT_TRUE(is_help_hint(lines[1])) << lines[1];
+  EXPECT_EQ(run.out, "");
 }
 
 // The first `count` images and labels of a Fashion-MNIST split as plain IDX files in `dir`, named

@@ -22,7 +22,7 @@ void expect_scores(const nlohmann::json& result) {
 TEST(CliSeq2seq, TrainsAnAttentionModelAndScoresItWithBeamSearch) {
   io::test_helpers::ScratchDir scratch;
   const CliRun run = run_nabla(scratch.dir(), {"seq2seq", "--data", "dates", "--variant", "attention", "--train-size",
-                                               "300", "--validation-size", "50", "--epochs", "2", "--hidden", "16",
+                                               "300", "--val-size", "50", "--epochs", "2", "--hidden", "16",
                                                "--beam-width", "2", "--beam-examples", "10", "--heatmaps", "1",
                                                "--threads", "1", "--out", "run"});
   EXPECT_RAN(run);
@@ -40,7 +40,7 @@ TEST(CliSeq2seq, TrainsAnAttentionModelAndScoresItWithBeamSearch) {
 TEST(CliSeq2seq, CompareTrainsEveryVariantAndPrintsTheTable) {
   io::test_helpers::ScratchDir scratch;
   const CliRun run = run_nabla(scratch.dir(), {"seq2seq", "--data", "addition", "--compare", "--train-size", "200",
-                                               "--validation-size", "40", "--epochs", "1", "--hidden", "8",
+                                               "--val-size", "40", "--epochs", "1", "--hidden", "8",
                                                "--embedding", "4", "--batch-size", "50", "--threads", "1", "--out",
                                                "compare"});
   EXPECT_RAN(run);
@@ -57,7 +57,7 @@ TEST(CliSeq2seq, CompareTrainsEveryVariantAndPrintsTheTable) {
 TEST(CliSeq2seq, AResumedRunEndsWithTheWeightsOfAnUninterruptedOneAndItsModelReloads) {
   io::test_helpers::ScratchDir scratch;
   const std::vector<std::string> common = {"seq2seq", "--data", "dates", "--variant", "attention", "--train-size",
-                                           "300", "--validation-size", "50", "--hidden", "16", "--heatmaps", "0",
+                                           "300", "--val-size", "50", "--hidden", "16", "--heatmaps", "0",
                                            "--threads", "1"};
   auto with = [&](std::vector<std::string> extra) {
     std::vector<std::string> args = common;
@@ -81,12 +81,12 @@ TEST(CliSeq2seq, AResumedRunEndsWithTheWeightsOfAnUninterruptedOneAndItsModelRel
   EXPECT_FALSE(reloaded.contains("train_loss"));
 
   const CliRun wrong_task = run_nabla(scratch.dir(), {"seq2seq", "--data", "addition", "--train-size", "300",
-                                                      "--validation-size", "50", "--model-file",
-                                                      "straight/model.safetensors"});
+                                                      "--val-size", "50", "--model-file",
+                                                      "straight/model.safetensors", "--out", "x"});
   expect_one_line_error(wrong_task, "a model for 'dates', not for --data addition");
   const CliRun not_seq2seq = run_nabla(scratch.dir(), {"seq2seq", "--data", "dates", "--train-size", "300",
-                                                       "--validation-size", "50", "--model-file",
-                                                       "straight/checkpoint.safetensors"});
+                                                       "--val-size", "50", "--model-file",
+                                                       "straight/checkpoint.safetensors", "--out", "y"});
   expect_one_line_error(not_seq2seq, "not a seq2seq model (no 'task' in its metadata)");
 }
 
@@ -134,9 +134,9 @@ TEST(CliForecast, AResumedRunEndsWithTheWeightsOfAnUninterruptedOneAndItsModelSc
   EXPECT_EQ(last_json_line(scored.out).at("lstm"), last_json_line(straight.out).at("lstm"));
   expect_one_line_error(run_nabla(scratch.dir(), {"forecast", "--campaigns", "2", "--days", "200", "--window", "21",
                                                   "--horizon", "7", "--test-days", "28", "--model-file",
-                                                  "straight/model.safetensors"}),
+                                                  "straight/model.safetensors", "--out", "x"}),
                         "trained with window 14 and horizon 7, not the 21 and 7 asked for");
-  expect_one_line_error(forecast({"--model-file", "straight/checkpoint.safetensors", "--out", "x"}),
+  expect_one_line_error(forecast({"--model-file", "straight/checkpoint.safetensors", "--out", "y"}),
                         "not a forecaster written by `nabla forecast`");
 }
 

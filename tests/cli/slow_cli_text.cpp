@@ -40,7 +40,7 @@ class CliText : public ::testing::Test {
 
 TEST_F(CliText, GptTrainsSamplesAndSamplesAgainFromTheSavedModel) {
   const CliRun trained = run("gpt", {"--context", "16", "--layers", "1", "--d-model", "16", "--heads", "2",
-                                     "--batch-size", "16", "--val-windows", "20", "--sample", "40", "--no-progress",
+                                     "--batch-size", "16", "--val-windows", "20", "--tokens", "40", "--no-progress",
                                      "--out", "gpt"});
   EXPECT_RAN(trained);
   const nlohmann::json result = last_json_line(trained.out);
@@ -54,7 +54,7 @@ TEST_F(CliText, GptTrainsSamplesAndSamplesAgainFromTheSavedModel) {
   EXPECT_TRUE(fs::exists(dir() / "gpt" / "metrics.csv"));
 
   const CliRun again = run_nabla(dir(), {"gpt", "--model-file", (dir() / "gpt" / "model.safetensors").string(),
-                                         "--sample", "20", "--prompt", "the "});
+                                         "--tokens", "20", "--prompt", "the "});
   EXPECT_RAN(again);
   const nlohmann::json sampled = last_json_line(again.out);
   EXPECT_EQ(sampled.at("params"), result.at("params"));
@@ -105,7 +105,7 @@ TEST_F(CliText, Word2vecVectorsAnswerSimilarWordsAndAnalogies) {
   EXPECT_NE(trained.out.find("epoch 1/1  loss "), std::string::npos) << trained.out;
   EXPECT_NE(trained.out.find("wrote w2v/model.safetensors and w2v/vocabulary.json"), std::string::npos);
 
-  const CliRun nearest = run_nabla(dir(), {"similar", "--model-dir", "w2v", "--word", "of", "--top", "3"});
+  const CliRun nearest = run_nabla(dir(), {"similar", "--model-file", "w2v/model.safetensors", "--word", "of", "--top", "3"});
   EXPECT_RAN(nearest);
   const std::vector<std::string> lines = CliRun::lines_of(nearest.out);
   ASSERT_EQ(lines.size(), 4u) << nearest.out;
@@ -115,21 +115,21 @@ TEST_F(CliText, Word2vecVectorsAnswerSimilarWordsAndAnalogies) {
     EXPECT_GE(cosine, -1.0);
     EXPECT_LE(cosine, 1.0);
   }
-  const CliRun analogy = run_nabla(dir(), {"similar", "--model-dir", "w2v", "--analogy", "a:of::the:?", "--top", "2"});
+  const CliRun analogy = run_nabla(dir(), {"similar", "--model-file", "w2v/model.safetensors", "--analogy", "a:of::the:?", "--top", "2"});
   EXPECT_RAN(analogy);
   EXPECT_EQ(CliRun::lines_of(analogy.out).size(), 3u) << analogy.out;
 }
 
 TEST_F(CliText, LmReportsPerplexityAndLmSampleContinuesAPrompt) {
   const CliRun trained = run("lm", {"--max-documents", "200", "--embedding", "16", "--hidden", "16", "--layers", "1",
-                                    "--epochs", "1", "--bptt", "10", "--batch-size", "8", "--sample-tokens", "10",
+                                    "--epochs", "1", "--bptt", "10", "--batch-size", "8", "--tokens", "10",
                                     "--val-fraction", "0.1", "--out", "lm"});
   EXPECT_RAN(trained);
   EXPECT_NE(trained.out.find("lm (word): 180 training glosses"), std::string::npos) << trained.out;
   const nlohmann::json result = last_json_line(trained.out);
   expect_number_in(result, "validation_perplexity", 1.0, result.at("vocab").get<double>());  // beats uniform
 
-  const CliRun sampled = run_nabla(dir(), {"lm-sample", "--model-dir", "lm", "--prompt", "a", "--tokens", "5",
+  const CliRun sampled = run_nabla(dir(), {"lm-sample", "--model-file", "lm/model.safetensors", "--prompt", "a", "--tokens", "5",
                                            "--samples", "2", "--seed", "1"});
   EXPECT_RAN(sampled);
   EXPECT_EQ(sampled.out.rfind("--- sample 1\na ", 0), 0u) << sampled.out;

@@ -189,10 +189,17 @@ TEST(SafetensorsErrors, TruncatedOrOversizedHeader) {
   expect_corrupt(huge, {"header length 18446744073709551615"});
 }
 
+TEST(SafetensorsErrors, AnotherKindOfFileIsNamedAsSuch) {
+  // A PNG's first 8 bytes would make a header length of 724 quadrillion bytes.
+  expect_corrupt(std::string("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR", 16), {"not a safetensors file (a PNG image)"});
+  expect_corrupt(std::string("PK\x03\x04\x14\0\0\0\x08\0", 10), {"not a safetensors file (a ZIP archive"});
+  expect_corrupt("just some text, not a model", {"not a safetensors file:", "begins its JSON header with '{'"});
+}
+
 TEST(SafetensorsErrors, HeaderIsNotAJsonObject) {
   expect_corrupt(file_with_header("{\"a\":"), {"not valid JSON"});
   expect_corrupt(file_with_header("{} x"), {"not valid JSON"});
-  expect_corrupt(file_with_header("[1,2]"), {"must be a JSON object", "array"});
+  expect_corrupt(file_with_header("[1,2]"), {"not a safetensors file", "begins its JSON header with '{'"});
   expect_corrupt(file_with_header("{\"w\": 3}"), {"tensor 'w'", "expected an object"});
 }
 

@@ -68,14 +68,16 @@ std::string temp_dir(const char* name) {
   return dir.string();
 }
 
-// Trains `epochs` epochs of SGD with a per-step warmup, resuming from `dir` when asked.
-train::FitResult fit_line(const std::string& dir, int64_t epochs, bool resume, nn::StateDict* weights = nullptr) {
+// Trains `epochs` epochs of SGD with a per-step warmup, resuming from `dir` when asked; the model
+// described by `metadata` to the Trainer.
+train::FitResult fit_line(const std::string& dir, int64_t epochs, bool resume, nn::StateDict* weights = nullptr,
+                          const std::map<std::string, std::string>& metadata = {}) {
   auto model = line_model();
   LineData data;
   optim::SGD sgd(model->parameters(), {.lr = 0.1});
   optim::LinearWarmup warmup(sgd, 6, 0.25);
   train::Trainer trainer(*model, sgd, {.epochs = epochs, .out_dir = dir, .resume = resume, .progress = false,
-                                       .report = [](const train::EpochRecord&) {}});
+                                       .report = [](const train::EpochRecord&) {}, .model_metadata = metadata});
   trainer.set_scheduler(&warmup, train::Trainer::ScheduleEvery::step);
   train::FitResult result = trainer.fit(data.batches(), kSquaredError);
   if (weights) *weights = model->state_dict();
@@ -156,6 +158,21 @@ TEST(Trainer, StopsEarlyOnTheCallersMetricAndKeepsTheBestEpoch) {
 
 TEST(Trainer, RefusesToResumeWithoutACheckpoint) {
   EXPECT_THROW(fit_line(temp_dir("nabla_trainer_nothing"), 2, true), IOError);
+}
+
+TEST(Trainer, RefusesToResumeTheCheckpointOfAnotherModelSayingWhoseItIs) {
+  const std::string dir = temp_dir("nabla_trainer_other_model");
+  const std::map<std::string, std::string> line = {{"kind", "line"}, {"width", "1"}};
+  fit_line(dir, 1, false, nullptr, line);
+  try {
+    fit_line(dir, 2, true, nullptr, {{"kind", "curve"}, {"width", "1"}});
+    ADD_FAILURE() << "resumed the checkpoint of another model";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), (fs::path(dir) / "checkpoint.safetensors").string() +
+                                         ": this checkpoint belongs to another model: kind line (this run: "
+                                         "curve); resume with the options it was trained with");
+  }
+  EXPECT_EQ(fit_line(dir, 2, true, nullptr, line).epochs_run, 2);  // the same model resumes
 }
 
 // ---- Ctrl-C: the first SIGINT stops after the step in progress, with a checkpoint ----------------

@@ -183,22 +183,27 @@ nlohmann::json fill_in_examples(models::BertForMaskedLM& model, const MaskedCorp
 
 void add_bert_options(CLI::App& app, BertOptions& o) {
   app.add_option("--corpus", o.corpus, "text corpus")->check(CLI::IsMember({"wordnet"}));
-  app.add_option("--max-sentences", o.max_sentences, "glosses used (0: all, ~118,000)")->check(kNonNegative);
-  app.add_option("--val-fraction", o.val_fraction, "fraction of the glosses held out for validation")->check(CLI::Range(0.0, 0.5));
-  app.add_option("--min-count", o.min_count, "words seen fewer times become [UNK]")->check(kPositive);
-  app.add_option("--context", o.context, "tokens per sentence, [CLS] and [SEP] included")->check(CLI::Range(3, 100000));
-  app.add_option("--layers", o.layers, "encoder layers")->check(kPositive);
-  app.add_option("--d-model", o.d_model, "embedding width")->check(kPositive);
-  app.add_option("--heads", o.heads, "attention heads (must divide --d-model)")->check(kPositive);
-  app.add_option("--dropout", o.dropout, "dropout in training")->check(CLI::Range(0.0, 0.9));
-  app.add_option("--epochs", o.epochs, "passes over the training sentences")->check(kPositive);
-  app.add_option("--batch-size", o.batch_size, "sentences per batch")->check(kPositive);
-  app.add_option("--lr", o.lr, "peak learning rate of AdamW")->check(kPositive);
-  app.add_option("--weight-decay", o.weight_decay, "AdamW's decoupled weight decay")->check(kNonNegative);
+  app.add_option("--max-sentences", o.max_sentences, "glosses used (0: all, ~118,000)")
+      ->check(non_negative(o.max_sentences));
+  app.add_option("--val-fraction", o.val_fraction, "fraction of the glosses held out for validation")
+      ->check(between(o.val_fraction, 0.0, 0.5));
+  app.add_option("--min-count", o.min_count, "words seen fewer times become [UNK]")->check(positive(o.min_count));
+  app.add_option("--context", o.context, "tokens per sentence, [CLS] and [SEP] included")
+      ->check(between(o.context, 3, 100000));
+  app.add_option("--layers", o.layers, "encoder layers")->check(positive(o.layers));
+  app.add_option("--d-model", o.d_model, "embedding width")->check(positive(o.d_model));
+  app.add_option("--heads", o.heads, "attention heads (must divide --d-model)")->check(positive(o.heads));
+  app.add_option("--dropout", o.dropout, "dropout in training")->check(between(o.dropout, 0.0, 0.9));
+  app.add_option("--epochs", o.epochs, "passes over the training sentences")->check(positive(o.epochs));
+  app.add_option("--batch-size", o.batch_size, "sentences per batch")->check(positive(o.batch_size));
+  app.add_option("--lr", o.lr, "peak learning rate of AdamW")->check(positive(o.lr));
+  app.add_option("--weight-decay", o.weight_decay, "AdamW's decoupled weight decay")
+      ->check(non_negative(o.weight_decay));
   app.add_option("--warmup", o.warmup, "steps of linear warmup (at most a tenth of all steps), then cosine decay")
-      ->check(kNonNegative);
-  app.add_option("--clip", o.clip, "clip gradients to this global norm (0: off)")->check(kNonNegative);
-  app.add_option("--examples", o.examples, "filled-in validation sentences shown at the end")->check(kNonNegative);
+      ->check(non_negative(o.warmup));
+  app.add_option("--clip", o.clip, "clip gradients to this global norm (0: off)")->check(non_negative(o.clip));
+  app.add_option("--examples", o.examples, "filled-in validation sentences shown at the end")
+      ->check(non_negative(o.examples));
   app.add_flag("--resume", o.resume, "continue the run in --out from its checkpoint");
 }
 
@@ -287,11 +292,13 @@ Command bert_command() {
           .help = "BERT-style masked-word pretraining of a small encoder on WordNet's glosses",
           .shared = {.seed = "split, weights, masking, batch order, dropout",
                      .threads = true,
-                     .out = OutputOption{"runs/bert", "run directory: model.safetensors, metrics.csv"},
+                     .out = OutputOption{.help = "run directory: model.safetensors, metrics.csv, config.toml",
+                                         .run_name = [] { return "bert"; }},
                      .progress = true,
                      .data = DataSource::wordnet},
           .add_options = [options](CLI::App& app) { add_bert_options(app, *options); },
-          .run = [options](const SharedOptions& shared) { return run_bert(*options, shared); }};
+          .run = [options](const SharedOptions& shared) { return run_bert(*options, shared); },
+          .check = [options](const SharedOptions&) { check_heads_divide_width(options->d_model, options->heads); }};
 }
 
 }  // namespace nabla::cli

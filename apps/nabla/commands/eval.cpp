@@ -49,7 +49,8 @@ Command eval_command() {
           .add_options =
               [options](CLI::App& app) {
                 add_model_file_option(app, options->model_file)->required();
-                app.add_option("--batch-size", options->batch_size, "samples per batch")->check(kPositive);
+                app.add_option("--batch-size", options->batch_size, "samples per batch")
+                    ->check(positive(options->batch_size));
               },
           .run = [options](const SharedOptions& shared) { return run_eval(*options, shared); }};
 }

@@ -120,16 +120,16 @@ Command features_command() {
   return {.name = "features",
           .help = "draw one layer's feature maps for one test image",
           .shared = {.threads = true,
-                     .out = OutputOption{"features.png", "PNG file to write"},
+                     .out = OutputOption{.help = "PNG file to write", .default_path = "features.png"},
                      .data = DataSource::images},
           .add_options =
               [options](CLI::App& app) {
                 add_model_file_option(app, options->model_file)->required();
                 app.add_option("--layer", options->layer, "dotted layer name, e.g. 0 or features.3 (a wrong name lists them)")
                     ->required();
-                app.add_option("--index", options->index, "test image")->check(kNonNegative);
+                app.add_option("--index", options->index, "test image")->check(non_negative(options->index));
                 app.add_option("--scale", options->scale, "pixels per map value (0: tiles about 56 pixels across)")
-                    ->check(kNonNegative);
+                    ->check(non_negative(options->scale));
               },
           .run = [options](const SharedOptions& shared) { return run_features(*options, shared); }};
 }

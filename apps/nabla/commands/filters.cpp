@@ -61,8 +61,6 @@ FirstLayer first_layer(const nn::Module& model, const std::string& model_name) {
 
 int run_filters(const FiltersOptions& o, const SharedOptions& shared) {
   const auto start = std::chrono::steady_clock::now();
-  if (o.model_file.empty() == o.model_name.empty())
-    throw Error("filters: give --model-file (trained weights) or --model (a freshly initialised model)");
   models::ModelSpec spec;
   nn::ModulePtr model;
   std::string origin;
@@ -98,7 +96,7 @@ Command filters_command() {
   return {.name = "filters",
           .help = "draw the first layer's filters as a PNG grid",
           .shared = {.seed = "of the initialisation with --model, as `nabla train --seed`",
-                     .out = OutputOption{"filters.png", "PNG file to write"}},
+                     .out = OutputOption{.help = "PNG file to write", .default_path = "filters.png"}},
           .add_options =
               [options](CLI::App& app) {
                 CLI::Option* file = add_model_file_option(app, options->model_file);
@@ -107,9 +105,17 @@ Command filters_command() {
                     ->excludes(file);
                 add_hidden_option(app, options->hidden);
                 app.add_option("--scale", options->scale, "pixels per weight (0: tiles about 56 pixels across)")
-                    ->check(kNonNegative);
+                    ->check(non_negative(options->scale));
               },
-          .run = [options](const SharedOptions& shared) { return run_filters(*options, shared); }};
+          .run = [options](const SharedOptions& shared) { return run_filters(*options, shared); },
+          .check =
+              [options](const SharedOptions&) {
+                if (options->model_file.empty() && options->model_name.empty())
+                  throw CLI::RequiredError("filters: give --model-file (trained weights) or --model (a freshly "
+                                           "initialised model)",
+                                           CLI::ExitCodes::RequiredError);
+                refuse_hidden_unless_mlp(options->model_name, !options->hidden.empty());
+              }};
 }
 
 }  // namespace nabla::cli

@@ -161,20 +161,21 @@ nlohmann::json scores_json(const Scores& s) {
 void add_forecast_options(CLI::App& app, ForecastOptions& o) {
   app.add_option("--csv", o.csv, "your own series: CSV with columns date,campaign,impressions,clicks (default: generate)")
       ->check(CLI::ExistingFile);
-  app.add_option("--campaigns", o.campaigns, "campaigns to generate")->check(kPositive);
-  app.add_option("--days", o.days, "days to generate per campaign")->check(kPositive);
-  app.add_option("--window", o.window, "days of history the model sees")->check(kPositive);
-  app.add_option("--horizon", o.horizon, "days forecast at once")->check(kPositive);
+  app.add_option("--campaigns", o.campaigns, "campaigns to generate")->check(positive(o.campaigns));
+  app.add_option("--days", o.days, "days to generate per campaign")->check(positive(o.days));
+  app.add_option("--window", o.window, "days of history the model sees")->check(positive(o.window));
+  app.add_option("--horizon", o.horizon, "days forecast at once")->check(positive(o.horizon));
   app.add_option("--test-days", o.test_days, "held-out tail of every series, scored and never trained on")
-      ->check(kPositive);
-  app.add_option("--epochs", o.epochs, "training epochs")->check(kPositive);
-  app.add_option("--batch-size", o.batch_size, "windows per batch")->check(kPositive);
-  app.add_option("--hidden", o.hidden, "LSTM hidden size")->check(kPositive);
-  app.add_option("--layers", o.layers, "LSTM layers")->check(kPositive);
-  app.add_option("--dropout", o.dropout, "dropout between LSTM layers")->check(CLI::Range(0.0, 1.0));
-  app.add_option("--lr", o.lr, "Adam's learning rate (annealed to 0 by a cosine)")->check(kPositive);
-  app.add_option("--average-days", o.average_days, "window of the moving-average baseline")->check(kPositive);
-  app.add_option("--plots", o.plots, "forecast-vs-actual charts for this many campaigns")->check(kNonNegative);
+      ->check(positive(o.test_days));
+  app.add_option("--epochs", o.epochs, "training epochs")->check(positive(o.epochs));
+  app.add_option("--batch-size", o.batch_size, "windows per batch")->check(positive(o.batch_size));
+  app.add_option("--hidden", o.hidden, "hidden width of the LSTM, the same in every layer")->check(positive(o.hidden));
+  app.add_option("--layers", o.layers, "LSTM layers")->check(positive(o.layers));
+  app.add_option("--dropout", o.dropout, "dropout between LSTM layers")->check(between(o.dropout, 0.0, 1.0));
+  app.add_option("--lr", o.lr, "Adam's learning rate (annealed to 0 by a cosine)")->check(positive(o.lr));
+  app.add_option("--average-days", o.average_days, "window of the moving-average baseline")
+      ->check(positive(o.average_days));
+  app.add_option("--plots", o.plots, "forecast-vs-actual charts for this many campaigns")->check(non_negative(o.plots));
   app.add_flag("--resume", o.resume, "continue the run in --out from its checkpoint");
   app.add_option("--model-file", o.model_file,
                  "score this model.safetensors of an earlier run (same data and window) instead of training")
@@ -305,10 +306,19 @@ Command forecast_command() {
           .help = "forecast daily ad impressions and clicks with an LSTM against seasonal-naive and moving-average baselines",
           .shared = {.seed = "generated data, weights, batch order",
                      .threads = true,
-                     .out = OutputOption{"runs/forecast", "run directory: model, metrics, charts, generated data"},
+                     .out = OutputOption{.help = "run directory: model, metrics, charts, generated data, config.toml",
+                                         .run_name = [] { return "forecast"; }},
                      .progress = true},
           .add_options = [options](CLI::App& app) { add_forecast_options(app, *options); },
-          .run = [options](const SharedOptions& shared) { return run_forecast(*options, shared); }};
+          .run = [options](const SharedOptions& shared) { return run_forecast(*options, shared); },
+          .check =
+              [options](const SharedOptions&) {
+                // The generator's options do nothing when the series come from a file.
+                if (options->csv.empty()) return;
+                const std::string why = "with --csv: the series come from the file, not from the generator";
+                if (options->campaigns != ForecastOptions{}.campaigns) refuse_unused("--campaigns", why);
+                if (options->days != ForecastOptions{}.days) refuse_unused("--days", why);
+              }};
 }
 
 }  // namespace nabla::cli

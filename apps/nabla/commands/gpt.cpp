@@ -37,7 +37,7 @@ struct GptOptions {
   int64_t d_model = 128;
   int64_t heads = 4;
   double dropout = 0.1;
-  bool tie_weights = true;
+  bool untied = false;             // a separate output projection instead of the tied embedding
   int64_t epochs = 1;
   int64_t batch_size = 32;
   double lr = 1e-3;
@@ -46,7 +46,7 @@ struct GptOptions {
   double clip = 1.0;               // gradient-norm clipping (0: none)
   int64_t val_windows = 200;       // validation windows of `context` characters (0: all)
   std::string model_file;          // sample from a saved model instead of training
-  int64_t sample = 300;            // characters to generate after training (0: none)
+  int64_t tokens = 300;            // characters to generate after training (0: none)
   std::string prompt = "a ";
   double temperature = 0.8;
   int64_t top_k = 10;
@@ -75,7 +75,7 @@ models::GPTConfig config_of(const GptOptions& o, int64_t vocab_size) {
   c.d_model = o.d_model;
   c.heads = o.heads;
   c.dropout = o.dropout;
-  c.tie_weights = o.tie_weights;
+  c.tie_weights = !o.untied;
   return c;
 }
 
@@ -116,34 +116,59 @@ std::pair<std::unique_ptr<models::GPT>, data::Vocabulary> load_model(const std::
   }
 }
 
+// Options that would change nothing in the combination given are refused rather than ignored:
+// the sampling options without a sample, and the corpus, architecture and training options with
+// --model-file, which samples from a trained model as it is.
+void refuse_unused_gpt_options(const GptOptions& o) {
+  const GptOptions defaults;
+  check_heads_divide_width(o.d_model, o.heads);
+  refuse_sampling_without_sample(o, defaults);
+  if (o.model_file.empty()) return;
+  const std::string why = "with --model-file: that model is sampled from as it is, not trained";
+  const std::pair<const char*, bool> changed[] = {
+      {"--max-chars", o.max_chars != defaults.max_chars},  {"--val-fraction", o.val_fraction != defaults.val_fraction},
+      {"--context", o.context != defaults.context},        {"--layers", o.layers != defaults.layers},
+      {"--d-model", o.d_model != defaults.d_model},        {"--heads", o.heads != defaults.heads},
+      {"--dropout", o.dropout != defaults.dropout},        {"--untied", o.untied != defaults.untied},
+      {"--epochs", o.epochs != defaults.epochs},           {"--batch-size", o.batch_size != defaults.batch_size},
+      {"--lr", o.lr != defaults.lr},                       {"--weight-decay", o.weight_decay != defaults.weight_decay},
+      {"--warmup", o.warmup != defaults.warmup},           {"--clip", o.clip != defaults.clip},
+      {"--val-windows", o.val_windows != defaults.val_windows}, {"--resume", o.resume}};
+  for (const auto& [option, is_changed] : changed)
+    if (is_changed) refuse_unused(option, why);
+}
+
 void add_gpt_options(CLI::App& app, GptOptions& o) {
   app.add_option("--corpus", o.corpus, "text corpus")->check(CLI::IsMember({"wordnet"}));
   app.add_option("--max-chars", o.max_chars, "use only about this many characters of glosses (0: all, ~9 million)")
-      ->check(kNonNegative);
-  app.add_option("--val-fraction", o.val_fraction, "fraction of the glosses held out for validation")->check(CLI::Range(0.0, 0.5));
-  app.add_option("--context", o.context, "characters the model reads at once")->check(kPositive);
-  app.add_option("--layers", o.layers, "Transformer blocks")->check(kPositive);
-  app.add_option("--d-model", o.d_model, "embedding width")->check(kPositive);
-  app.add_option("--heads", o.heads, "attention heads (must divide --d-model)")->check(kPositive);
-  app.add_option("--dropout", o.dropout, "dropout in training")->check(CLI::Range(0.0, 0.9));
-  app.add_flag("!--untied", o.tie_weights, "a separate output projection instead of the token embedding");
+      ->check(non_negative(o.max_chars));
+  app.add_option("--val-fraction", o.val_fraction, "fraction of the glosses held out for validation")
+      ->check(between(o.val_fraction, 0.0, 0.5));
+  app.add_option("--context", o.context, "characters the model reads at once")->check(positive(o.context));
+  app.add_option("--layers", o.layers, "Transformer blocks")->check(positive(o.layers));
+  app.add_option("--d-model", o.d_model, "embedding width")->check(positive(o.d_model));
+  app.add_option("--heads", o.heads, "attention heads (must divide --d-model)")->check(positive(o.heads));
+  app.add_option("--dropout", o.dropout, "dropout in training")->check(between(o.dropout, 0.0, 0.9));
+  app.add_flag("--untied", o.untied, "a separate output projection instead of the token embedding");
   app.add_option("--epochs", o.epochs, "passes over the training windows (no training with --model-file)")
-      ->check(kNonNegative);
-  app.add_option("--batch-size", o.batch_size, "windows per batch")->check(kPositive);
-  app.add_option("--lr", o.lr, "peak learning rate of AdamW")->check(kPositive);
-  app.add_option("--weight-decay", o.weight_decay, "AdamW's decoupled weight decay")->check(kNonNegative);
+      ->check(non_negative(o.epochs));
+  app.add_option("--batch-size", o.batch_size, "windows per batch")->check(positive(o.batch_size));
+  app.add_option("--lr", o.lr, "peak learning rate of AdamW")->check(positive(o.lr));
+  app.add_option("--weight-decay", o.weight_decay, "AdamW's decoupled weight decay")
+      ->check(non_negative(o.weight_decay));
   app.add_option("--warmup", o.warmup, "steps of linear warmup (at most a tenth of all steps), then cosine decay")
-      ->check(kNonNegative);
-  app.add_option("--clip", o.clip, "clip gradients to this global norm (0: off)")->check(kNonNegative);
-  app.add_option("--val-windows", o.val_windows, "validation windows (0: the whole validation text)")->check(kNonNegative);
+      ->check(non_negative(o.warmup));
+  app.add_option("--clip", o.clip, "clip gradients to this global norm (0: off)")->check(non_negative(o.clip));
+  app.add_option("--val-windows", o.val_windows, "validation windows (0: the whole validation text)")
+      ->check(non_negative(o.val_windows));
   app.add_option("--model-file", o.model_file, "sample from a model saved by `nabla gpt` instead of training one")
       ->check(CLI::ExistingFile);
-  app.add_option("--sample", o.sample, "characters to generate at the end (0: none)")->check(kNonNegative);
+  app.add_option("--tokens", o.tokens, "characters to generate at the end (0: none)")->check(non_negative(o.tokens));
   app.add_option("--prompt", o.prompt, "text the sample continues; longer than --context: only its end is read");
   app.add_option("--temperature", o.temperature, "sampling temperature (> 0; lower is more conservative)")
-      ->check(kPositive);
+      ->check(positive(o.temperature));
   app.add_option("--top-k", o.top_k, "draw only from the k most likely characters (0: all, 1: greedy)")
-      ->check(kNonNegative);
+      ->check(non_negative(o.top_k));
   app.add_flag("--resume", o.resume, "continue the run in --out from its checkpoint");
 }
 
@@ -216,9 +241,9 @@ int run_gpt(const GptOptions& o, const SharedOptions& shared) {
   summary["params"] = model->parameter_count();
   summary["vocab_size"] = vocabulary.size();
   summary["threads"] = get_num_threads();
-  if (o.sample > 0) {
+  if (o.tokens > 0) {
     models::GenerationOptions generation;
-    generation.new_tokens = o.sample;
+    generation.new_tokens = o.tokens;
     generation.sampling = {o.temperature, o.top_k};
     Generator generator(shared.seed);
     const std::vector<int64_t> ids = models::generate(*model, models::encode_characters_strictly(o.prompt, vocabulary), generation, generator);
@@ -239,11 +264,13 @@ Command gpt_command() {
           .help = "train a GPT-style character Transformer on WordNet's glosses and sample from it",
           .shared = {.seed = "split, weights, batch order, dropout, sampling",
                      .threads = true,
-                     .out = OutputOption{"runs/gpt", "run directory: model.safetensors, metrics.csv, sample.txt"},
+                     .out = OutputOption{.help = "run directory: model.safetensors, metrics.csv, sample.txt, config.toml",
+                                         .run_name = [options] { return options->model_file.empty() ? "gpt" : ""; }},
                      .progress = true,
                      .data = DataSource::wordnet},
           .add_options = [options](CLI::App& app) { add_gpt_options(app, *options); },
-          .run = [options](const SharedOptions& shared) { return run_gpt(*options, shared); }};
+          .run = [options](const SharedOptions& shared) { return run_gpt(*options, shared); },
+          .check = [options](const SharedOptions&) { refuse_unused_gpt_options(*options); }};
 }
 
 }  // namespace nabla::cli

@@ -46,12 +46,23 @@ struct LanguageModelOptions {
   int64_t max_vocab = 10000;      // word level: ids kept, specials included
   int64_t max_documents = 0;      // use the first N glosses only (0: all 117,659)
   double val_fraction = 0.05;
-  int64_t sample_tokens = 40;     // printed after training from --prompt
+  int64_t tokens = 40;            // printed after training from --prompt
   std::string prompt;             // empty: start after an end of gloss
   double temperature = 0.8;
   int64_t top_k = 20;
   bool resume = false;            // continue the run in --out from its checkpoint
 };
+
+// Options that would change nothing in the combination given are refused rather than ignored.
+void refuse_unused_lm_options(const LanguageModelOptions& o) {
+  const LanguageModelOptions defaults;
+  refuse_sampling_without_sample(o, defaults);
+  if (o.level == "char") {
+    const std::string why = "at --level char: every character seen is kept";
+    if (o.min_count != defaults.min_count) refuse_unused("--min-count", why);
+    if (o.max_vocab != defaults.max_vocab) refuse_unused("--max-vocab", why);
+  }
+}
 
 // Mean cross entropy per token over every window of `batches`, from a zero state, without dropout.
 double evaluate_loss(models::LSTMLanguageModel& model, const data::StreamBatches& batches) {
@@ -73,23 +84,30 @@ double evaluate_loss(models::LSTMLanguageModel& model, const data::StreamBatches
 
 void add_lm_options(CLI::App& app, LanguageModelOptions& o) {
   app.add_option("--level", o.level, "word or char tokens")->check(CLI::IsMember({"word", "char"}));
-  app.add_option("--embedding", o.embedding, "embedding size (equal to --hidden ties the decoder to it)")->check(kPositive);
-  app.add_option("--hidden", o.hidden, "LSTM hidden size")->check(kPositive);
-  app.add_option("--layers", o.layers, "LSTM layers")->check(kPositive);
-  app.add_option("--dropout", o.dropout, "dropout on embeddings, between layers and before the decoder")->check(CLI::Range(0.0, 0.95));
-  app.add_option("--epochs", o.epochs, "passes over the training stream")->check(kPositive);
-  app.add_option("--batch-size", o.batch_size, "parallel rows of the stream")->check(kPositive);
-  app.add_option("--bptt", o.bptt, "time steps per truncated-BPTT window")->check(kPositive);
-  app.add_option("--lr", o.lr, "Adam learning rate")->check(kPositive);
-  app.add_option("--clip", o.clip, "clip the global gradient norm to this (0: no clipping)")->check(kNonNegative);
-  app.add_option("--min-count", o.min_count, "word level: rarer words read as <unk>")->check(kPositive);
-  app.add_option("--max-vocab", o.max_vocab, "word level: at most this many ids (0: no limit)")->check(kNonNegative);
-  app.add_option("--max-documents", o.max_documents, "use N glosses spread evenly over the corpus (0: all)")->check(kNonNegative);
-  app.add_option("--val-fraction", o.val_fraction, "glosses held out (seeded)")->check(CLI::Range(0.001, 0.5));
-  app.add_option("--sample-tokens", o.sample_tokens, "tokens to sample after training (0: none)")->check(kNonNegative);
+  app.add_option("--embedding", o.embedding, "embedding size (equal to --hidden ties the decoder to it)")
+      ->check(positive(o.embedding));
+  app.add_option("--hidden", o.hidden, "hidden width of the LSTM, the same in every layer")->check(positive(o.hidden));
+  app.add_option("--layers", o.layers, "LSTM layers")->check(positive(o.layers));
+  app.add_option("--dropout", o.dropout, "dropout on embeddings, between layers and before the decoder")
+      ->check(between(o.dropout, 0.0, 0.95));
+  app.add_option("--epochs", o.epochs, "passes over the training stream")->check(positive(o.epochs));
+  app.add_option("--batch-size", o.batch_size, "parallel rows of the stream")->check(positive(o.batch_size));
+  app.add_option("--bptt", o.bptt, "time steps per truncated-BPTT window")->check(positive(o.bptt));
+  app.add_option("--lr", o.lr, "Adam learning rate")->check(positive(o.lr));
+  app.add_option("--clip", o.clip, "clip the global gradient norm to this (0: no clipping)")
+      ->check(non_negative(o.clip));
+  app.add_option("--min-count", o.min_count, "word level: rarer words read as <unk>")->check(positive(o.min_count));
+  app.add_option("--max-vocab", o.max_vocab, "word level: at most this many ids (0: no limit)")
+      ->check(non_negative(o.max_vocab));
+  app.add_option("--max-documents", o.max_documents, "use N glosses spread evenly over the corpus (0: all)")
+      ->check(non_negative(o.max_documents));
+  app.add_option("--val-fraction", o.val_fraction, "glosses held out (seeded)")
+      ->check(between(o.val_fraction, 0.001, 0.5));
+  app.add_option("--tokens", o.tokens, "tokens to sample after training (0: none)")->check(non_negative(o.tokens));
   app.add_option("--prompt", o.prompt, "text the sample continues (default: the start of a gloss)");
-  app.add_option("--temperature", o.temperature, "sampling temperature")->check(kPositive);
-  app.add_option("--top-k", o.top_k, "sample among the k most likely tokens (0: all, 1: greedy)")->check(kNonNegative);
+  app.add_option("--temperature", o.temperature, "sampling temperature")->check(positive(o.temperature));
+  app.add_option("--top-k", o.top_k, "sample among the k most likely tokens (0: all, 1: greedy)")
+      ->check(non_negative(o.top_k));
   app.add_flag("--resume", o.resume, "continue the run in --out from its checkpoint");
 }
 
@@ -167,10 +185,10 @@ int run_lm(const LanguageModelOptions& o, const SharedOptions& shared) {
   std::filesystem::create_directories(dir);
   io::save_safetensors((dir / "model.safetensors").string(), model.state_dict(), to_metadata(o.level, config));
   vocab.save((dir / "vocabulary.json").string());
-  if (o.sample_tokens > 0) {
+  if (o.tokens > 0) {
     Generator generator(shared.seed);
     const std::vector<int64_t> prompt = prompt_ids(vocab, o.prompt, mode);
-    const auto sample = models::sample_continuation(model, prompt, o.sample_tokens,
+    const auto sample = models::sample_continuation(model, prompt, o.tokens,
                                                 {.temperature = o.temperature, .top_k = o.top_k}, generator);
     std::cout << "sample (temperature " << o.temperature << ", top-k " << o.top_k << "):\n"
               << (o.prompt.empty() ? "" : o.prompt + (words ? " " : "")) << render(vocab, sample, words) << "\n";
@@ -194,11 +212,13 @@ Command lm_command() {
           .help = "train an LSTM language model (word or char) on WordNet's glosses",
           .shared = {.seed = "split, initialisation, dropout, sampling",
                      .threads = true,
-                     .out = OutputOption{"runs/lm", "directory for model.safetensors and vocabulary.json"},
+                     .out = OutputOption{.help = "run directory: model.safetensors, vocabulary.json, config.toml",
+                                         .run_name = [] { return "lm"; }},
                      .progress = true,
                      .data = DataSource::wordnet},
           .add_options = [options](CLI::App& app) { add_lm_options(app, *options); },
-          .run = [options](const SharedOptions& shared) { return run_lm(*options, shared); }};
+          .run = [options](const SharedOptions& shared) { return run_lm(*options, shared); },
+          .check = [options](const SharedOptions&) { refuse_unused_lm_options(*options); }};
 }
 
 }  // namespace nabla::cli

@@ -14,7 +14,7 @@ namespace nabla::cli {
 namespace {
 
 struct LanguageModelSampleOptions {
-  std::string model_dir = "runs/lm";
+  std::string model_file;  // model.safetensors of a run of `nabla lm`, vocabulary.json beside it
   std::string prompt;
   int64_t tokens = 40;
   double temperature = 0.8;
@@ -23,21 +23,24 @@ struct LanguageModelSampleOptions {
 };
 
 void add_lm_sample_options(CLI::App& app, LanguageModelSampleOptions& o) {
-  app.add_option("--model-dir", o.model_dir, "directory written by `nabla lm`")->check(CLI::ExistingDirectory);
+  app.add_option("--model-file", o.model_file, "model.safetensors written by `nabla lm` (vocabulary.json beside it)")
+      ->check(CLI::ExistingFile)
+      ->required();
   app.add_option("--prompt", o.prompt, "text to continue (default: the start of a gloss)");
-  app.add_option("--tokens", o.tokens, "tokens per sample")->check(kPositive);
-  app.add_option("--temperature", o.temperature, "sampling temperature")->check(kPositive);
-  app.add_option("--top-k", o.top_k, "sample among the k most likely tokens (0: all, 1: greedy)")->check(kNonNegative);
-  app.add_option("--samples", o.samples, "how many samples")->check(kPositive);
+  app.add_option("--tokens", o.tokens, "tokens per sample")->check(positive(o.tokens));
+  app.add_option("--temperature", o.temperature, "sampling temperature")->check(positive(o.temperature));
+  app.add_option("--top-k", o.top_k, "sample among the k most likely tokens (0: all, 1: greedy)")
+      ->check(non_negative(o.top_k));
+  app.add_option("--samples", o.samples, "how many samples")->check(positive(o.samples));
 }
 
 int run_lm_sample(const LanguageModelSampleOptions& o, const SharedOptions& shared) {
-  const std::string model_file = o.model_dir + "/model.safetensors";
+  const std::string& model_file = o.model_file;
   const io::SafetensorsFile file = io::load_safetensors(model_file);
   const auto level = file.metadata.find("level");
   if (level == file.metadata.end() || (level->second != "word" && level->second != "char"))
     throw IOError("lm-sample: " + model_file + " has no word/char 'level' in its metadata (not written by nabla lm?)");
-  const data::Vocabulary vocab = data::Vocabulary::load(o.model_dir + "/vocabulary.json");
+  const data::Vocabulary vocab = data::Vocabulary::load(sibling_file(model_file, "vocabulary.json"));
   models::LanguageModelConfig config{
       .vocab_size = metadata_int(file.metadata, "vocab_size", model_file),
       .embedding_dim = metadata_int(file.metadata, "embedding_dim", model_file),

@@ -74,14 +74,14 @@ Command misclassified_command() {
   return {.name = "misclassified",
           .help = "draw test images the model gets wrong, with true and predicted labels",
           .shared = {.threads = true,
-                     .out = OutputOption{"misclassified.png", "PNG file to write"},
+                     .out = OutputOption{.help = "PNG file to write", .default_path = "misclassified.png"},
                      .data = DataSource::images},
           .add_options =
               [options](CLI::App& app) {
                 add_model_file_option(app, options->model_file)->required();
                 app.add_option("--count", options->count, "how many wrong test images to show (the first ones)")
-                    ->check(kPositive);
-                app.add_option("--scale", options->scale, "pixels per image pixel")->check(kPositive);
+                    ->check(positive(options->count));
+                app.add_option("--scale", options->scale, "pixels per image pixel")->check(positive(options->scale));
               },
           .run = [options](const SharedOptions& shared) { return run_misclassified(*options, shared); }};
 }

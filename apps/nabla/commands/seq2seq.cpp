@@ -260,6 +260,19 @@ nlohmann::json as_json(const Seq2seqOptions& o, const RunResult& r) {
   return j;
 }
 
+// Options that would change nothing in the combination given are refused rather than ignored.
+// (--model-file and --compare are compared by value, not with CLI11's excludes, because a run's
+// config.toml gives --compare, false, to every run.)
+void refuse_unused_seq2seq_options(const Seq2seqOptions& o) {
+  if (!o.model_file.empty() && o.compare)
+    throw CLI::ExcludesError("--model-file excludes --compare: it scores one trained model", CLI::ExitCodes::ExcludesError);
+  if (o.beam_width == 0 && o.beam_examples != Seq2seqOptions{}.beam_examples)
+    refuse_unused("--beam-examples", "without --beam-width: no beam search is run");
+  const bool attends = o.compare || !o.model_file.empty() || o.variant.find("attention") != std::string::npos;
+  if (!attends && o.heatmaps != Seq2seqOptions{}.heatmaps)
+    refuse_unused("--heatmaps", "for --variant " + o.variant + ": it has no attention to draw");
+}
+
 void add_seq2seq_options(CLI::App& app, Seq2seqOptions& o) {
   app.add_option("--data", o.data, "task: addition (\"16+75\" -> \"91\") or dates (\"Tue 27 Sep 1994\" -> \"1994-09-27\")")
       ->check(CLI::IsMember({"addition", "dates"}));
@@ -267,25 +280,24 @@ void add_seq2seq_options(CLI::App& app, Seq2seqOptions& o) {
       ->check(CLI::IsMember({"plain", "reverse", "peeky", "reverse-peeky", "attention", "reverse-attention"}));
   app.add_flag("--compare", o.compare,
                "train plain, reverse, peeky, reverse-peeky and attention in turn and print a Markdown table");
-  app.add_option("--epochs", o.epochs, "training epochs")->check(kPositive);
-  app.add_option("--batch-size", o.batch_size, "questions per batch")->check(kPositive);
-  app.add_option("--hidden", o.hidden, "LSTM hidden size")->check(kPositive);
-  app.add_option("--embedding", o.embedding, "character embedding size")->check(kPositive);
-  app.add_option("--lr", o.lr, "Adam's learning rate")->check(kPositive);
-  app.add_option("--clip", o.clip, "gradient norm clipping")->check(kPositive);
-  app.add_option("--train-size", o.train_size, "training questions")->check(kPositive);
-  app.add_option("--validation-size", o.validation_size, "validation questions")->check(kPositive);
+  app.add_option("--epochs", o.epochs, "training epochs")->check(positive(o.epochs));
+  app.add_option("--batch-size", o.batch_size, "questions per batch")->check(positive(o.batch_size));
+  app.add_option("--hidden", o.hidden, "hidden width of the encoder and decoder LSTMs")->check(positive(o.hidden));
+  app.add_option("--embedding", o.embedding, "character embedding size")->check(positive(o.embedding));
+  app.add_option("--lr", o.lr, "Adam's learning rate")->check(positive(o.lr));
+  app.add_option("--clip", o.clip, "gradient norm clipping")->check(positive(o.clip));
+  app.add_option("--train-size", o.train_size, "training questions")->check(positive(o.train_size));
+  app.add_option("--val-size", o.validation_size, "validation questions")->check(positive(o.validation_size));
   app.add_option("--beam-width", o.beam_width, "also score the final model with beam search of this width (0: no)")
-      ->check(kNonNegative);
+      ->check(non_negative(o.beam_width));
   app.add_option("--beam-examples", o.beam_examples, "validation questions scored with beam search")
-      ->check(kPositive);
+      ->check(positive(o.beam_examples));
   app.add_option("--heatmaps", o.heatmaps, "attention heat maps of the first validation questions")
-      ->check(kNonNegative);
+      ->check(non_negative(o.heatmaps));
   app.add_flag("--resume", o.resume, "continue the run in --out (each variant's, with --compare) from its checkpoint");
   app.add_option("--model-file", o.model_file,
                  "score this model.safetensors of an earlier run on the validation questions instead of training")
       ->check(CLI::ExistingFile)
-      ->excludes("--compare")
       ->excludes("--resume");
 }
 
@@ -328,10 +340,12 @@ Command seq2seq_command() {
           .help = "train seq2seq models on addition or date questions",
           .shared = {.seed = "data, weights, shuffling",
                      .threads = true,
-                     .out = OutputOption{"runs/seq2seq", "run directory (with --compare, one sub-directory per variant)"},
+                     .out = OutputOption{.help = "run directory, with config.toml (with --compare, one sub-directory per variant)",
+                                         .run_name = [] { return "seq2seq"; }},
                      .progress = true},
           .add_options = [options](CLI::App& app) { add_seq2seq_options(app, *options); },
-          .run = [options](const SharedOptions& shared) { return run_seq2seq(*options, shared); }};
+          .run = [options](const SharedOptions& shared) { return run_seq2seq(*options, shared); },
+          .check = [options](const SharedOptions&) { refuse_unused_seq2seq_options(*options); }};
 }
 
 }  // namespace nabla::cli

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "command.h"
+#include "language_model_files.h"
 #include "nabla/data/text.h"
 #include "nabla/io/safetensors.h"
 #include "nabla/models/word2vec.h"
@@ -15,7 +16,7 @@ namespace nabla::cli {
 namespace {
 
 struct SimilarOptions {
-  std::string model_dir = "runs/w2v";
+  std::string model_file;         // model.safetensors of a run of `nabla word2vec`, vocabulary.json beside it
   std::string word;               // nearest words to this one, or
   std::string analogy;            // "a:b::c:?" -> the words d with b - a + c nearest
   int64_t top = 10;
@@ -29,29 +30,38 @@ int64_t known_id(const data::Vocabulary& vocab, const std::string& word, const s
   return vocab.id(word);
 }
 
-// "a:b::c:?" -> {a, b, c}.
+// "a:b::c:?" -> {a, b, c}; empty when the text is not written so.
 std::vector<std::string> parse_analogy(const std::string& text) {
   const size_t middle = text.find("::");
   const size_t first = text.find(':');
   const size_t last = text.rfind(':');
-  if (middle == std::string::npos || first >= middle || last <= middle + 1 || text.substr(last) != ":?")
-    throw Error("similar: an analogy is written a:b::c:? (e.g. man:king::woman:?), got '" + text + "'");
+  if (middle == std::string::npos || first >= middle || last <= middle + 1 || text.substr(last) != ":?") return {};
   return {text.substr(0, first), text.substr(first + 1, middle - first - 1),
           text.substr(middle + 2, last - middle - 2)};
 }
 
+// An argument error unless exactly one question is asked, and an analogy is written a:b::c:?.
+void check_question(const SimilarOptions& o) {
+  if (o.word.empty() && o.analogy.empty())
+    throw CLI::RequiredError("similar: give --word WORD or --analogy a:b::c:?", CLI::ExitCodes::RequiredError);
+  if (!o.analogy.empty() && parse_analogy(o.analogy).empty())
+    throw CLI::ValidationError("--analogy is written a:b::c:? (e.g. man:king::woman:?), got '" + o.analogy + "'",
+                               CLI::ExitCodes::ValidationError);
+}
+
 void add_similar_options(CLI::App& app, SimilarOptions& o) {
-  app.add_option("--model-dir", o.model_dir, "directory written by `nabla word2vec`")->check(CLI::ExistingDirectory);
+  app.add_option("--model-file", o.model_file, "model.safetensors written by `nabla word2vec` (vocabulary.json beside it)")
+      ->check(CLI::ExistingFile)
+      ->required();
   auto* word = app.add_option("--word", o.word, "show the words nearest to this one");
   auto* analogy = app.add_option("--analogy", o.analogy, "a:b::c:? - the words d with b - a + c nearest");
   word->excludes(analogy);
-  app.add_option("--top", o.top, "how many words to show")->check(kPositive);
+  app.add_option("--top", o.top, "how many words to show")->check(positive(o.top));
 }
 
 int run_similar(const SimilarOptions& o) {
-  if (o.word.empty() == o.analogy.empty()) throw Error("similar: give --word WORD or --analogy a:b::c:?");
-  const std::string vocab_file = o.model_dir + "/vocabulary.json";
-  const std::string model_file = o.model_dir + "/model.safetensors";
+  const std::string& model_file = o.model_file;
+  const std::string vocab_file = sibling_file(model_file, "vocabulary.json");
   const data::Vocabulary vocab = data::Vocabulary::load(vocab_file);
   Tensor embeddings;
   for (const auto& [name, t] : io::load_safetensors(model_file).tensors)
@@ -94,7 +104,8 @@ Command similar_command() {
           .help = "nearest words and analogies in vectors from `nabla word2vec`",
           .shared = {},
           .add_options = [options](CLI::App& app) { add_similar_options(app, *options); },
-          .run = [options](const SharedOptions&) { return run_similar(*options); }};
+          .run = [options](const SharedOptions&) { return run_similar(*options); },
+          .check = [options](const SharedOptions&) { check_question(*options); }};
 }
 
 }  // namespace nabla::cli

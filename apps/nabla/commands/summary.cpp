@@ -36,9 +36,13 @@ Command summary_command() {
                 add_model_option(app, options->model.name)->required();
                 add_hidden_option(app, options->model.hidden);
                 app.add_option("--batch-size", options->batch_size, "batch dimension of the output shapes")
-                    ->check(kPositive);
+                    ->check(positive(options->batch_size));
               },
-          .run = [options](const SharedOptions&) { return run_summary(*options); }};
+          .run = [options](const SharedOptions&) { return run_summary(*options); },
+          .check =
+              [options](const SharedOptions&) {
+                refuse_hidden_unless_mlp(options->model.name, options->model.hidden != models::ModelSpec{}.hidden);
+              }};
 }
 
 }  // namespace nabla::cli

@@ -36,7 +36,9 @@ struct TrainOptions {
   std::string scheduler = "none";
   double val_fraction = 0.1;
   int64_t patience = 0;
-  std::vector<std::string> augment;  // of crop, flip, affine; applied to training batches only
+  // Of crop, flip, affine, applied to training batches only; "none" rather than an empty list, so
+  // that config.toml writes it as a value --config reads back.
+  std::vector<std::string> augment{"none"};
   bool resume = false;
 };
 
@@ -110,7 +112,8 @@ int run_train(const TrainOptions& o, const SharedOptions& shared) {
   if (get_num_threads() >= static_cast<int>(std::thread::hardware_concurrency())) train_loading.prefetch = 0;
   // Augmentation for the training batches only, never validation or test.
   const auto augment_generator = std::make_shared<data::AugmentGenerator>(shared.seed);
-  if (!o.augment.empty())
+  const bool augmenting = o.augment != TrainOptions{}.augment;
+  if (augmenting)
     train_loading.transform = make_augmentation(o.augment, min(train_full.images).item(), augment_generator);
   data::DataLoader train_loader(train_set, train_loading);
   data::DataLoaderOptions eval_loading;
@@ -132,7 +135,7 @@ int run_train(const TrainOptions& o, const SharedOptions& shared) {
   train::Batches<data::Batch> train_batches = train::batches_from(train_loader, shared.seed);
   // The augmentation stream restarts from (seed, epoch) with the shuffling, so a resumed run draws
   // what an uninterrupted one would have.
-  if (!o.augment.empty())
+  if (augmenting)
     train_batches.for_each = [shuffled = train_batches.for_each, augment_generator, seed = shared.seed](
                                  int64_t epoch, const std::function<void(const data::Batch&)>& visit) {
       augment_generator->seed((seed ^ 0x9e3779b97f4a7c15ULL) * 1000003 + static_cast<uint64_t>(epoch));
@@ -162,27 +165,38 @@ int run_train(const TrainOptions& o, const SharedOptions& shared) {
   return 0;
 }
 
+// Options that would change nothing in the combination given are refused rather than ignored.
+void refuse_unused_train_options(const TrainOptions& o) {
+  refuse_hidden_unless_mlp(o.model.name, o.model.hidden != models::ModelSpec{}.hidden);
+  if (o.patience > 0 && o.val_fraction == 0)
+    refuse_unused("--patience", "without a validation split (--val-fraction 0): early stopping watches the validation loss");
+  if (o.momentum != TrainOptions{}.momentum && o.optimizer != "momentum" && o.optimizer != "nesterov")
+    refuse_unused("--momentum", "with --optimizer " + o.optimizer + ": only momentum and nesterov use it");
+}
+
 void add_train_options(CLI::App& app, TrainOptions& o) {
   add_model_option(app, o.model.name);
   add_hidden_option(app, o.model.hidden);
-  app.add_option("--epochs", o.epochs, "training epochs")->check(kPositive);
-  app.add_option("--batch-size", o.batch_size, "samples per batch")->check(kPositive);
+  app.add_option("--epochs", o.epochs, "training epochs")->check(positive(o.epochs));
+  app.add_option("--batch-size", o.batch_size, "samples per batch")->check(positive(o.batch_size));
   app.add_option("--optimizer", o.optimizer, "sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw")
       ->check(CLI::IsMember({"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"}));
-  app.add_option("--lr", o.lr, "learning rate")->check(kPositive);
-  app.add_option("--momentum", o.momentum, "momentum (sgd family)")->check(CLI::Range(0.0, 1.0));
-  app.add_option("--weight-decay", o.weight_decay, "L2 weight decay (decoupled for adamw)")->check(kNonNegative);
+  app.add_option("--lr", o.lr, "learning rate")->check(positive(o.lr));
+  app.add_option("--momentum", o.momentum, "momentum of --optimizer momentum and nesterov")
+      ->check(between(o.momentum, 0.0, 1.0));
+  app.add_option("--weight-decay", o.weight_decay, "L2 weight decay (decoupled for adamw)")
+      ->check(non_negative(o.weight_decay));
   app.add_option("--scheduler", o.scheduler, "learning-rate schedule: none, step, cosine, exponential, inverse-time")
       ->check(CLI::IsMember({"none", "step", "cosine", "exponential", "inverse-time"}));
   app.add_option("--val-fraction", o.val_fraction, "fraction of the training set held out for validation (stratified)")
-      ->check(CLI::Range(0.0, 0.5));
+      ->check(between(o.val_fraction, 0.0, 0.5));
   app.add_option("--patience", o.patience, "stop after this many epochs without a better validation loss (0: never)")
-      ->check(kNonNegative);
+      ->check(non_negative(o.patience));
   app.add_option("--augment", o.augment,
                  "augment training batches: any of crop (pad 2 pixels, crop back to size), flip (horizontal, p = 0.5), "
-                 "affine (10 degrees, 10% shift, scale 0.9-1.1), comma-separated (default: none)")
+                 "affine (10 degrees, 10% shift, scale 0.9-1.1), comma-separated, or none")
       ->delimiter(',')
-      ->check(CLI::IsMember({"crop", "flip", "affine"}));
+      ->check(CLI::IsMember({"none", "crop", "flip", "affine"}));
   app.add_flag("--resume", o.resume, "continue from the checkpoint in --out");
 }
 
@@ -194,11 +208,13 @@ Command train_command() {
           .help = "train a model and report test metrics as JSON",
           .shared = {.seed = "weights, shuffling, dropout, augmentation",
                      .threads = true,
-                     .out = OutputOption{"runs/default", "run directory: model, checkpoint, metrics.csv, curves.svg"},
+                     .out = OutputOption{.help = "run directory: model, checkpoint, metrics.csv, curves.svg, config.toml",
+                                         .run_name = [options] { return options->model.name; }},
                      .progress = true,
                      .data = DataSource::images},
           .add_options = [options](CLI::App& app) { add_train_options(app, *options); },
-          .run = [options](const SharedOptions& shared) { return run_train(*options, shared); }};
+          .run = [options](const SharedOptions& shared) { return run_train(*options, shared); },
+          .check = [options](const SharedOptions&) { refuse_unused_train_options(*options); }};
 }
 
 }  // namespace nabla::cli

@@ -64,17 +64,19 @@ std::vector<T> gather_rows(const std::vector<T>& table, const std::vector<int64_
 void add_word2vec_options(CLI::App& app, Word2VecOptions& o) {
   app.add_option("--mode", o.mode, "skipgram (predict each context word) or cbow (predict the centre)")
       ->check(CLI::IsMember({"skipgram", "cbow"}));
-  app.add_option("--dim", o.dim, "vector size")->check(kPositive);
-  app.add_option("--window", o.window, "largest context radius (each position draws 1..window)")->check(kPositive);
-  app.add_option("--negatives", o.negatives, "noise words per example")->check(kPositive);
-  app.add_option("--min-count", o.min_count, "words seen fewer times are dropped")->check(kPositive);
-  app.add_option("--subsample", o.subsample, "subsampling threshold t of frequent words (0: off)")->check(kNonNegative);
-  app.add_option("--epochs", o.epochs, "passes over the corpus")->check(kPositive);
-  app.add_option("--batch-size", o.batch_size, "examples per SGD step")->check(kPositive);
+  app.add_option("--dim", o.dim, "vector size")->check(positive(o.dim));
+  app.add_option("--window", o.window, "largest context radius (each position draws 1..window)")
+      ->check(positive(o.window));
+  app.add_option("--negatives", o.negatives, "noise words per example")->check(positive(o.negatives));
+  app.add_option("--min-count", o.min_count, "words seen fewer times are dropped")->check(positive(o.min_count));
+  app.add_option("--subsample", o.subsample, "subsampling threshold t of frequent words (0: off)")
+      ->check(non_negative(o.subsample));
+  app.add_option("--epochs", o.epochs, "passes over the corpus")->check(positive(o.epochs));
+  app.add_option("--batch-size", o.batch_size, "examples per SGD step")->check(positive(o.batch_size));
   app.add_option("--optimizer", o.optimizer, "adam (on the batch's mean loss) or sgd (on its sum, word2vec's rule)")
       ->check(CLI::IsMember({"adam", "sgd"}));
   app.add_option("--lr", o.lr, "starting learning rate (0: 3e-3 for adam; for sgd 0.025 skipgram, 0.05 cbow)")
-      ->check(kNonNegative);
+      ->check(non_negative(o.lr));
   app.add_flag("--resume", o.resume, "continue the run in --out from its checkpoint");
 }
 
@@ -186,7 +188,8 @@ Command word2vec_command() {
           .help = "train skip-gram or CBOW word vectors on WordNet's glosses",
           .shared = {.seed = "initialisation, subsampling, windows, noise, order",
                      .threads = true,
-                     .out = OutputOption{"runs/w2v", "directory for model.safetensors and vocabulary.json"},
+                     .out = OutputOption{.help = "run directory: model.safetensors, vocabulary.json, config.toml",
+                                         .run_name = [] { return "word2vec"; }},
                      .data = DataSource::wordnet},
           .add_options = [options](CLI::App& app) { add_word2vec_options(app, *options); },
           .run = [options](const SharedOptions& shared) { return run_word2vec(*options, shared); }};

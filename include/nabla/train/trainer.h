@@ -108,7 +108,9 @@ struct FitOptions {
   std::function<Metrics(nn::Module& model)> validate{};
   // Called after every epoch; by default a line on stderr.
   std::function<void(const EpochRecord&)> report{};
-  // Extra metadata written with the best model's weights (the model's architecture, say).
+  // Extra metadata written with the best model's weights (the model's architecture, say). The
+  // checkpoint records it too, and a resume whose model_metadata differs is refused by name
+  // rather than by the weights that do not fit.
   std::map<std::string, std::string> model_metadata{};
 };
 
