@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -17,6 +18,7 @@
 #include "argument_errors.h"
 #include "command.h"
 #include "nabla/parallel.h"
+#include "nabla/train/interrupt.h"
 #include "nabla/version.h"
 #include "nabla/random.h"
 #include "run_directory.h"
@@ -112,6 +114,13 @@ int main(int argc, char** argv) {
     // Before the command builds anything, so its weights, shuffling and dropout follow --seed.
     nabla::manual_seed(options.seed);
     return commands[chosen].run(options);
+  } catch (const nabla::train::Interrupted& e) {  // Ctrl-C: the Trainer has written its checkpoint
+    std::cerr << "nabla: " << e.what() << "\n";
+    if (!e.checkpoint().empty())
+      std::cerr << "nabla: continue with: nabla " << commands[chosen].name << " --config "
+                << (std::filesystem::path(options.out) / "config.toml").string() << " --out " << options.out
+                << " --resume\n";
+    return 130;  // as a shell reports a command that SIGINT ended
   } catch (const std::exception& e) {  // nabla::Error and the standard library's alike
     std::cerr << "nabla: " << e.what() << "\n";
     return 1;

@@ -323,7 +323,8 @@ int64_t Trainer::restore_state(FitResult& result, const Pass& train, std::option
     partial = PartialEpoch{std::stoll(field("epoch_batches_done")), std::stod(field("epoch_value_sum")),
                            std::stoll(field("epoch_samples")),      std::stoll(field("epoch_correct")),
                            field("epoch_counts_correct") == "1",   std::stod(field("epoch_seconds")),
-                           std::stod(field("epoch_lr")),           field("data_generator")};
+                           std::stod(field("epoch_lr")),
+                           train.generator ? field("data_generator") : std::string()};
   return std::stoll(field("epochs_done"));
 }
 

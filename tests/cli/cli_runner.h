@@ -42,9 +42,15 @@ inline std::string read_text(const std::filesystem::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-// `nabla args...` run with `dir` as its working directory; no shell in between, so the arguments
-// arrive exactly as given.
-inline CliRun run_nabla(const std::filesystem::path& dir, const std::vector<std::string>& args) {
+// A `nabla` process started and not yet waited for.
+struct StartedNabla {
+  pid_t pid = -1;
+  std::filesystem::path out_file, err_file;
+};
+
+// `nabla args...` started with `dir` as its working directory; no shell in between, so the
+// arguments arrive exactly as given.
+inline StartedNabla start_nabla(const std::filesystem::path& dir, const std::vector<std::string>& args) {
   const std::filesystem::path out_file = dir / ".nabla_stdout", err_file = dir / ".nabla_stderr";
   std::vector<char*> argv{const_cast<char*>(NABLA_CLI_PATH)};
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -58,18 +64,27 @@ inline CliRun run_nabla(const std::filesystem::path& dir, const std::vector<std:
     execv(NABLA_CLI_PATH, argv.data());
     _exit(127);
   }
+  return {pid, out_file, err_file};
+}
+
+// Waits for a started `nabla` and collects what it printed.
+inline CliRun wait_for(const StartedNabla& started) {
   CliRun run;
   int status = 0;
-  if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+  if (started.pid < 0 || waitpid(started.pid, &status, 0) != started.pid) {
     ADD_FAILURE() << "could not run " << NABLA_CLI_PATH;
     return run;
   }
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  run.out = read_text(out_file);
-  run.err = read_text(err_file);
-  std::filesystem::remove(out_file);
-  std::filesystem::remove(err_file);
+  run.out = read_text(started.out_file);
+  run.err = read_text(started.err_file);
+  std::filesystem::remove(started.out_file);
+  std::filesystem::remove(started.err_file);
   return run;
+}
+
+inline CliRun run_nabla(const std::filesystem::path& dir, const std::vector<std::string>& args) {
+  return wait_for(start_nabla(dir, args));
 }
 
 // A command that succeeded, with what it printed in the failure message otherwise.

@@ -1,11 +1,16 @@
 // Run directories, on 1,000 training and 300 test images of Fashion-MNIST: each run gets a new
 // one unless --out names one, a run is never overwritten without --resume or --force, the
-// config.toml it keeps repeats the run, and resuming with another model is refused by name.
+// config.toml it keeps repeats the run, resuming with another model is refused by name, and Ctrl-C
+// leaves a run that continues.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/cli_runner.h"
@@ -103,6 +108,46 @@ TEST_F(CliRuns, ResumingWithAnotherModelSaysWhoseCheckpointItIs) {
   EXPECT_EQ(other.err, "nabla: run/checkpoint.safetensors: this checkpoint belongs to another model: nabla.hidden 32 "
                        "(this run: 100,100), nabla.model mlp (this run: simplecnn); resume with the options it was "
                        "trained with\n");
+}
+
+}  // namespace
+}  // namespace nabla::cli_test
+
+namespace nabla::cli_test {
+namespace {
+
+// Ctrl-C from outside, as a user gives it: SIGINT to a `nabla train` once its event log shows it
+// training. It finishes the step, writes the checkpoint, exits 130 and prints the command that
+// continues the run; that command resumes and completes it.
+TEST_F(CliRuns, CtrlCWritesACheckpointAndPrintsTheCommandThatContinues) {
+  const fs::path out = dir() / "runs" / "long";
+  const std::vector<std::string> options = {"--hidden", "32", "--data-dir", data_dir().string(), "--threads", "1",
+                                            "--no-progress", "--out", out.string()};
+  std::vector<std::string> args = {"train", "--epochs", "100000"};
+  args.insert(args.end(), options.begin(), options.end());
+  const StartedNabla started = start_nabla(dir(), args);
+  // Wait for the first epoch's line, then interrupt (100,000 epochs would take hours).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (read_text(out / "events.jsonl").find("\"event\":\"epoch\"") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  kill(started.pid, SIGINT);
+  const CliRun interrupted = wait_for(started);
+  ASSERT_EQ(interrupted.exit_code, 130) << interrupted.err;
+  const std::vector<std::string> lines = interrupted.err_lines();
+  ASSERT_GE(lines.size(), 2u);
+  EXPECT_NE(lines[lines.size() - 2].find("nabla: interrupted in epoch"), std::string::npos) << interrupted.err;
+  const std::string resume = "nabla: continue with: nabla train --config " + (out / "config.toml").string() +
+                             " --out " + out.string() + " --resume";
+  EXPECT_EQ(lines.back(), resume);
+  EXPECT_TRUE(fs::exists(out / "checkpoint.safetensors"));
+
+  // The printed command, with --epochs cut down to the epoch it stopped in, completes that epoch.
+  const int64_t stopped_in = std::stoll(lines[lines.size() - 2].substr(lines[lines.size() - 2].find("epoch ") + 6));
+  const CliRun resumed = run_nabla(dir(), {"train", "--config", (out / "config.toml").string(), "--out", out.string(),
+                                           "--resume", "--epochs", std::to_string(stopped_in)});
+  EXPECT_RAN(resumed);
+  EXPECT_EQ(last_json_line(resumed.out).at("epochs"), stopped_in);
 }
 
 }  // namespace
