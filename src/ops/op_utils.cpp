@@ -19,11 +19,7 @@ Shape broadcast_strides(const Tensor& x, const Shape& shape) {
 }
 
 namespace {
-bool is_comparison(kernels::BinaryOp op) {
-  using kernels::BinaryOp;
-  return op == BinaryOp::eq || op == BinaryOp::ne || op == BinaryOp::lt || op == BinaryOp::le ||
-         op == BinaryOp::gt || op == BinaryOp::ge;
-}
+using kernels::is_comparison;
 
 // A storage dtype's result is computed in its compute dtype and stored back (f16 adds in f32
 // and rounds once, as PyTorch on the CPU); compute dtypes pass through untouched.

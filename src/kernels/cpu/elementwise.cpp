@@ -83,11 +83,6 @@ template <class T>
   return 0;
 }
 
-constexpr bool is_comparison(BinaryOp op) {
-  return op == BinaryOp::eq || op == BinaryOp::ne || op == BinaryOp::lt || op == BinaryOp::le ||
-         op == BinaryOp::gt || op == BinaryOp::ge;
-}
-
 // The op is a template parameter so that each inner loop is a straight, vectorisable loop.
 // Comparisons compute in T and write bool.
 template <class T, BinaryOp Op>

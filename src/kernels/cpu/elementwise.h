@@ -38,6 +38,12 @@ enum class UnaryOp {
   hardswish,    // x min(max(x + 3, 0), 6) / 6
 };
 
+// The ops whose result is bool: binary writes them as bool, whatever dtype it computes in.
+constexpr bool is_comparison(BinaryOp op) {
+  return op == BinaryOp::eq || op == BinaryOp::ne || op == BinaryOp::lt || op == BinaryOp::le ||
+         op == BinaryOp::gt || op == BinaryOp::ge;
+}
+
 struct UnaryParams {
   double a = 0, b = 0;
 };
