@@ -18,16 +18,6 @@ Shape broadcast_strides(const Tensor& x, const Shape& shape) {
   return strides;
 }
 
-namespace {
-using kernels::is_comparison;
-
-// A storage dtype's result is computed in its compute dtype and stored back (f16 adds in f32
-// and rounds once, as PyTorch on the CPU); compute dtypes pass through untouched.
-Tensor stored_as(const Tensor& computed, DType dtype) {
-  return computed.dtype() == dtype ? computed : cast(computed, dtype);
-}
-}  // namespace
-
 Tensor binary_kernel(kernels::BinaryOp op, const Tensor& a, const Tensor& b, const char* name) {
   const Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
   const DType dtype = promote(a.dtype(), b.dtype());
@@ -36,11 +26,13 @@ Tensor binary_kernel(kernels::BinaryOp op, const Tensor& a, const Tensor& b, con
   const Tensor y = b.dtype() == compute ? b : cast(b.detach(), compute);
   const Device device = common_device(name, {x, y});
   // A broadcast shape may not fit: name the op.
-  Tensor out = empty_for(shape, is_comparison(op) ? DType::boolean : compute, device, name);
+  Tensor out = empty_for(shape, kernels::is_comparison(op) ? DType::boolean : compute, device, name);
   kernel_for<kernels::binary>(device, name)(op, compute, shape, out.raw_data(), out.strides(),
                                                 x.raw_data(), broadcast_strides(x, shape),
                                                 y.raw_data(), broadcast_strides(y, shape));
-  return is_comparison(op) ? out : stored_as(out, dtype);
+  // A storage dtype's result, computed in its compute dtype, is stored back (f16 adds in f32 and
+  // rounds once, as PyTorch on the CPU); cast leaves a compute dtype's untouched.
+  return kernels::is_comparison(op) ? out : cast(out, dtype);
 }
 
 Tensor unary_kernel(kernels::UnaryOp op, const Tensor& x, const char* name,
@@ -50,7 +42,7 @@ Tensor unary_kernel(kernels::UnaryOp op, const Tensor& x, const char* name,
   Tensor out = Tensor::empty(in.shape(), compute, in.device());
   kernel_for<kernels::unary>(in.device(), name)(op, compute, in.shape(), out.raw_data(),
                                                 out.strides(), in.raw_data(), in.strides(), params);
-  return stored_as(out, x.dtype());
+  return cast(out, x.dtype());
 }
 
 Tensor floating_unary(kernels::UnaryOp op, const Tensor& x, const char* name,

@@ -237,7 +237,7 @@ Sliding two_d(Size2 kernel, std::optional<Size2> stride, Size2 padding, Size2 di
 
 Tensor max_pool1d(const Tensor& x, int64_t kernel, std::optional<int64_t> stride, int64_t padding,
                   int64_t dilation, bool ceil_mode) {
-  return max_pool(x, one_d(kernel, stride, padding, dilation, ceil_mode, true), "max_pool1d").output;
+  return max_pool1d_with_indices(x, kernel, stride, padding, dilation, ceil_mode).output;
 }
 
 MaxPoolResult max_pool1d_with_indices(const Tensor& x, int64_t kernel, std::optional<int64_t> stride,
@@ -247,7 +247,7 @@ MaxPoolResult max_pool1d_with_indices(const Tensor& x, int64_t kernel, std::opti
 
 Tensor max_pool2d(const Tensor& x, Size2 kernel, std::optional<Size2> stride, Size2 padding,
                   Size2 dilation, bool ceil_mode) {
-  return max_pool(x, two_d(kernel, stride, padding, dilation, ceil_mode, true), "max_pool2d").output;
+  return max_pool2d_with_indices(x, kernel, stride, padding, dilation, ceil_mode).output;
 }
 
 MaxPoolResult max_pool2d_with_indices(const Tensor& x, Size2 kernel, std::optional<Size2> stride,
